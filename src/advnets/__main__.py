@@ -1,0 +1,3 @@
+from advnets.cli import main
+
+main()

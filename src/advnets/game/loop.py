@@ -1,0 +1,103 @@
+"""The game's state and its one loop step, shared by every variant, the CLI, the lab and the tests.
+
+Side effects (files, progress bars, printing) live in advnets.runs; this module only computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from torch import nn
+
+from advnets.data.base import Split
+from advnets.game.batches import EpochSampler
+from advnets.game.noise import sample_noise
+from advnets.game.optim import apply_schedule, make_optimizer
+from advnets.game.updates import UPDATES, Stats
+from advnets.runs.config import RunConfig
+from advnets.variants.base import DataInfo, Variant
+
+
+class Game:
+    """Two players, their optimisers, and the training data, advanced one iteration at a time by `step()`.
+
+    A step is one iteration of Algorithm 1 (k D updates and one G update, or one simultaneous update);
+    the learning rate decays per step and momentum ramps per epoch (one pass over the training split).
+    """
+
+    def __init__(
+        self,
+        config: RunConfig,
+        variant: Variant,
+        info: DataInfo,
+        generator: nn.Module,
+        discriminator: nn.Module,
+        train: Split,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        self.config, self.variant, self.info = config, variant, info
+        self.device = torch.device(device)
+        self.generator = generator.to(self.device).train()
+        self.discriminator = discriminator.to(self.device).train()
+        self.opt_g = make_optimizer(self.generator, config.optim)
+        self.opt_d = make_optimizer(self.discriminator, config.optim)
+        self.images = train.images.to(self.device)
+        self.labels = None if train.labels is None else train.labels.to(self.device)
+        self.sampler = EpochSampler(len(train), config.game.batch_size, config.train.seed)
+        self.update = UPDATES[config.game.update]
+        self.step_count = 0
+
+    @property
+    def epoch(self) -> int:
+        """Completed passes over the training split (the epoch the next batch belongs to)."""
+        position_done = self.sampler.position >= self.sampler.batches_per_epoch
+        return self.sampler.epoch + int(position_done)
+
+    @property
+    def steps_per_epoch(self) -> int:
+        per_step = 1 if self.config.game.update == "simultaneous" else self.config.game.k
+        return max(self.sampler.batches_per_epoch // per_step, 1)
+
+    def noise(self, n: int) -> torch.Tensor:
+        cfg = self.config.generator
+        return sample_noise(n, cfg.noise_dim, cfg.noise, self.device)
+
+    def next_real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+        """(x, c for x, c for G's samples) of one minibatch."""
+        index = self.sampler.next().to(self.device)
+        labels = None if self.labels is None else self.labels[index]
+        x = self.images[index]
+        return x, self.variant.real_condition(labels, self.info), self.variant.fake_condition(labels, self.info)
+
+    def step(self) -> Stats:
+        for optimizer in (self.opt_g, self.opt_d):
+            apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch)
+        stats = self.update(self)
+        self.step_count += 1
+        return stats
+
+    def steps(self, count: int) -> Iterator[Stats]:
+        for _ in range(count):
+            yield self.step()
+
+    @torch.no_grad()
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """n samples from G in eval mode, (n, *sample_shape); training RNG untouched when `generator` given."""
+        cfg = self.config.generator
+        z = sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", generator).to(self.device)
+        c = self.variant.sample_condition(None, n, self.info, self.device)
+        was_training = self.generator.training
+        self.generator.eval()
+        samples = self.generator(z, c)
+        self.generator.train(was_training)
+        return samples
+
+    def state(self) -> dict[str, Any]:
+        """Everything a resume needs besides the weights: counters and the position in the data."""
+        return {"step": self.step_count, "sampler": self.sampler.state_dict()}
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        self.step_count = int(state["step"])
+        self.sampler.load_state_dict(state["sampler"])

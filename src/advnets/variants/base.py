@@ -1,0 +1,54 @@
+"""What a variant supplies to the one training loop: its nets and the condition each batch carries.
+
+The loop (advnets.game.loop) is written once; a variant is a small subclass that overrides only what
+differs, such as feeding a one-hot label to both nets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from advnets.nets import build_discriminator, build_generator
+from advnets.runs.config import RunConfig
+
+
+@dataclass(frozen=True)
+class DataInfo:
+    """What nets need to know about the data; saved in checkpoints so a run rebuilds without its dataset."""
+
+    name: str
+    sample_shape: tuple[int, ...]
+    num_classes: int | None = None
+
+
+class Variant:
+    """An unconditional GAN: G(z) and D(x). Subclasses override the hooks below."""
+
+    name = "gan"
+    conditional = False
+
+    def cond_dim(self, info: DataInfo) -> int:
+        return 0
+
+    def build_generator(self, config: RunConfig, info: DataInfo) -> nn.Module:
+        return build_generator(config.generator, info.sample_shape, self.cond_dim(info))
+
+    def build_discriminator(self, config: RunConfig, info: DataInfo) -> nn.Module:
+        return build_discriminator(config.discriminator, info.sample_shape, self.cond_dim(info))
+
+    def real_condition(self, labels: torch.Tensor | None, info: DataInfo) -> torch.Tensor | None:
+        """The condition c that accompanies a real minibatch (None: unconditional)."""
+        return None
+
+    def fake_condition(self, labels: torch.Tensor | None, info: DataInfo) -> torch.Tensor | None:
+        """The condition G's samples are drawn under, given the real batch's labels."""
+        return None
+
+    def sample_condition(
+        self, labels: torch.Tensor | None, n: int, info: DataInfo, device: torch.device
+    ) -> torch.Tensor | None:
+        """The condition for `n` samples a user asks for, optionally for chosen labels."""
+        return None
