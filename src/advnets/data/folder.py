@@ -17,11 +17,11 @@ SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 def _load_one(path: Path, size: int, channels: int) -> np.ndarray:
     from PIL import Image, ImageOps
 
-    with Image.open(path) as image:
-        image = image.convert("L" if channels == 1 else "RGB")
+    with Image.open(path) as opened:
+        converted = opened.convert("L" if channels == 1 else "RGB")
         # fit() scales the short side to `size` and crops the long one: non-square images keep their aspect.
-        image = ImageOps.fit(image, (size, size), method=Image.Resampling.BILINEAR)
-        array = np.asarray(image, dtype=np.uint8)
+        fitted = ImageOps.fit(converted, (size, size), method=Image.Resampling.BILINEAR)
+        array = np.asarray(fitted, dtype=np.uint8)
     return array[None] if channels == 1 else array.transpose(2, 0, 1)
 
 
@@ -56,9 +56,7 @@ def load_folder(
     images = torch.from_numpy(np.stack(arrays).astype(np.float32) / 255.0)
     classes = sorted({p.relative_to(root).parts[0] for p in kept if len(p.relative_to(root).parts) > 1})
     labelled = bool(classes) and all(len(p.relative_to(root).parts) > 1 for p in kept)
-    labels = (
-        torch.tensor([classes.index(p.relative_to(root).parts[0]) for p in kept]) if labelled else None
-    )
+    labels = torch.tensor([classes.index(p.relative_to(root).parts[0]) for p in kept]) if labelled else None
     n = len(kept)
     held_out = max(1, n // 10)
     return ImageDataset(

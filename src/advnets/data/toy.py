@@ -52,7 +52,10 @@ def load_toy(name: str, seed: int = 0, sizes: tuple[int, int, int] = (50_000, 5_
     """A fixed pool of samples from toy density `name`, split into train / valid / test."""
     density = TOYS[name]
     generator = torch.Generator().manual_seed(seed)
-    splits = {split: Split(density.sample(n, generator)) for split, n in zip(("train", "valid", "test"), sizes)}
+    splits = {
+        split: Split(density.sample(n, generator))
+        for split, n in zip(("train", "valid", "test"), sizes, strict=True)
+    }
     return ImageDataset(
         name=name,
         splits=splits,

@@ -69,7 +69,11 @@ class Game:
         index = self.sampler.next().to(self.device)
         labels = None if self.labels is None else self.labels[index]
         x = self.images[index]
-        return x, self.variant.real_condition(labels, self.info), self.variant.fake_condition(labels, self.info)
+        return (
+            x,
+            self.variant.real_condition(labels, self.info),
+            self.variant.fake_condition(labels, self.info),
+        )
 
     def step(self) -> Stats:
         for optimizer in (self.opt_g, self.opt_d):
@@ -84,7 +88,7 @@ class Game:
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """n samples from G in eval mode, (n, *sample_shape); training RNG untouched when `generator` given."""
+        """(n, *sample_shape) samples from G in eval mode; with `generator`, training RNG is untouched."""
         cfg = self.config.generator
         z = sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", generator).to(self.device)
         c = self.variant.sample_condition(None, n, self.info, self.device)

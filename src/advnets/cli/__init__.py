@@ -1,0 +1,32 @@
+"""The `advnets` command: parses, calls the library, prints. No logic the library lacks.
+
+Each command is a module of this package that registers itself on `app`.
+"""
+
+from __future__ import annotations
+
+from advnets.cli import info, sample, train  # noqa: F401  (registers the commands)
+from advnets.cli.app import app, err
+from advnets.errors import AdvnetsError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except AdvnetsError as error:
+        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise SystemExit(130) from None
+    except Exception as error:
+        import click
+
+        if isinstance(error, click.exceptions.ClickException):
+            error.show()
+            raise SystemExit(error.exit_code) from None
+        if isinstance(error, click.exceptions.Abort):
+            raise SystemExit(1) from None
+        raise
