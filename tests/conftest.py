@@ -1,0 +1,44 @@
+"""Shared fixtures: small real data and a tiny trained run, made once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from advnets.data import load_dataset
+from advnets.data.base import ImageDataset
+from advnets.runs.config import RunConfig
+from advnets.runs.overrides import resolve_config
+from advnets.runs.training import TrainResult, train
+
+# Tests and benchmarks read the canonical MNIST files here when the checkout sits beside them.
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+
+torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+@pytest.fixture(scope="session")
+def digits() -> ImageDataset:
+    return load_dataset("digits")
+
+
+def tiny_config(*assignments: str) -> RunConfig:
+    """The digits preset shrunk to seconds: 2 epochs, no progress bar."""
+    return resolve_config("digits-mlp", None, ["train.epochs=2", "train.progress=false", *assignments])
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory, digits: ImageDataset) -> TrainResult:
+    """A finished 2-epoch run on the 8x8 digits, for tests that need a trained run directory."""
+    run_dir = tmp_path_factory.mktemp("tiny-run")
+    return train(tiny_config(), run_dir, dataset=digits)
+
+
+@pytest.fixture
+def mnist_dir() -> Path:
+    if not (SHARED_MNIST / "train-images-idx3-ubyte.gz").is_file():
+        pytest.skip("the canonical MNIST files are not beside this checkout")
+    return SHARED_MNIST
