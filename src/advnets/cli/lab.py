@@ -39,9 +39,4 @@ def lab(
     def ready(url: str) -> None:
         out.print(f"advnets lab: open {url} in a browser (Ctrl-C stops it)", highlight=False)
 
-    try:
-        serve(host, port, on_ready=ready)
-    except OSError as error:
-        raise AdvnetsError(
-            f"cannot listen on {host}:{port} ({error.strerror}); choose another --port"
-        ) from None
+    serve(host, port, on_ready=ready)

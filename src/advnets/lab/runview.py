@@ -111,12 +111,13 @@ class RunView:
             raise AdvnetsError(f"label {label} is outside this run's classes 0..{classes - 1}")
         return torch.full((n,), int(label), dtype=torch.long)
 
-    def _picture(self, samples: torch.Tensor, columns: int | None = None) -> str:
+    def _picture(self, samples: torch.Tensor, columns: int | None = None, height: int = 320) -> str:
+        """A PNG of the samples about `height` pixels tall (a plot for toy runs, whose samples are points)."""
         model = self._model()
         if len(model.info.sample_shape) != 3:
             return _points_png(samples)
         pixels = tile(samples, columns)
-        return png_base64(pixels, _scale_for(pixels.shape[0]))
+        return png_base64(pixels, _scale_for(pixels.shape[0], height))
 
     def sample(self, n: int, seed: int, label: int | None = None) -> dict[str, Any]:
         if not 1 <= n <= MAX_SAMPLES:
@@ -152,8 +153,8 @@ class RunView:
             z = torch.cat([mix(a, b, float(s)) for s in ts])  # (frames + 1, noise_dim)
             samples = model.sample(len(ts), z=z, labels=self._labels(label, len(ts)))
             return {
-                "strip": self._picture(samples[:-1], columns=frames),
-                "current": self._picture(samples[-1:]),
+                "strip": self._picture(samples[:-1], columns=frames, height=60),
+                "current": self._picture(samples[-1:], height=128),
             }
 
 

@@ -133,7 +133,14 @@ class LabServer:
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, app: Flask | None = None) -> None:
         self.app = app or create_app()
-        self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        try:
+            self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        except (OSError, SystemExit):  # werkzeug exits (status 1) when the port is taken
+            self.app.extensions["advnets_lab"]["session"].close()
+            raise AdvnetsError(
+                f"cannot listen on {host}:{port}: the port is in use or the address is not this machine's; "
+                "choose another --port (or --host)"
+            ) from None
         self.host, self.port = host, int(self.server.server_port)
         self._thread = threading.Thread(
             target=self.server.serve_forever, name="advnets-lab-http", daemon=True

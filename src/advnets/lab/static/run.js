@@ -30,7 +30,9 @@
     ], { xlabel: "iteration" });
     const epochs = info.last_epochs;
     if (!epochs.length) { $("run-epochs").innerHTML = "<tr><td>no epoch rows logged</td></tr>"; return; }
-    const keys = Object.keys(epochs[epochs.length - 1]).filter((k) => k !== "time");
+    const first = ["epoch", "step", "d_loss", "g_loss", "d_real", "d_fake"];
+    const seen = Object.keys(epochs[epochs.length - 1]).filter((k) => k !== "time");
+    const keys = [...first.filter((k) => seen.includes(k)), ...seen.filter((k) => !first.includes(k))];
     const cell = (v) => (typeof v === "number" ? (Number.isInteger(v) ? v : v.toPrecision(4)) : v === undefined ? "–" : v);
     $("run-epochs").innerHTML = `<tr>${keys.map((k) => `<th>${k}</th>`).join("")}</tr>` +
       epochs.map((r) => `<tr>${keys.map((k) => `<td>${cell(r[k])}</td>`).join("")}</tr>`).join("");
