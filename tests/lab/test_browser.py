@@ -106,7 +106,10 @@ def test_trained_run_grid_appears(
     driver.find_element("id", "tab-run").click()
     driver.find_element("id", "run-path").send_keys(str(tiny_run.run_dir))
     driver.find_element("id", "run-open").click()
-    grid = "const g = document.getElementById('run-grid'); return g.src.startsWith('data:image/png') && g.naturalWidth"
+    grid = (
+        "const g = document.getElementById('run-grid');"
+        "return g.src.startsWith('data:image/png') && g.naturalWidth"
+    )
     width = wait_for(lambda: driver.execute_script(grid), what="the sample grid")
     assert width > 100
     wait_for(lambda: driver.execute_script("return document.getElementById('interp-strip').naturalWidth > 0"))

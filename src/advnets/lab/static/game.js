@@ -6,7 +6,7 @@
   const FIELDS = ["data", "g_layers", "g_width", "d_layers", "d_width", "noise", "loss", "update", "k",
     "batch", "optimizer", "lr", "seed"];
   const INTEGER = new Set(["g_layers", "g_width", "d_layers", "d_width", "k", "batch", "seed"]);
-  const game = (lab.game = { frame: null, frames: 0, drawn: [], mapper: null });
+  const game = (lab.game = { frame: null, frames: 0, drawn: [] });
   const $ = (id) => document.getElementById(id);
 
   function readSettings() {
@@ -70,7 +70,9 @@
 
   function render(frame) {
     game.frame = frame; game.frames += 1;
-    game.mapper = lab.drawPlane($("plane"), frame, { drawn: $("data").value === "drawn-2d" ? game.drawn : [] });
+    const drawing = $("data").value === "drawn-2d";
+    if (drawing && frame.dim !== 2) lab.drawDrawing($("plane"), game.drawn);
+    else lab.drawPlane($("plane"), frame, { drawn: drawing ? game.drawn : [] });
     $("legend").textContent = lab.legendText(frame);
     const h = frame.history;
     lab.drawChart($("chart-loss"), [
@@ -101,11 +103,11 @@
   }
 
   function addPoint(event) {
-    if ($("data").value !== "drawn-2d" || !game.mapper || !game.mapper.toData) return;
+    if ($("data").value !== "drawn-2d") return;
     const canvas = $("plane"), box = canvas.getBoundingClientRect();
     const cx = ((event.clientX - box.left) / box.width) * canvas.width;
     const cy = ((event.clientY - box.top) / box.height) * canvas.height;
-    game.drawn.push(game.mapper.toData(cx, cy).map((v) => Math.round(v * 1000) / 1000));
+    game.drawn.push(lab.canvasToPlane(canvas, cx, cy).map((v) => Math.round(v * 1000) / 1000));
     updateDrawHint();
     if (game.frame) render(game.frame);
   }
@@ -115,7 +117,7 @@
     if (!options) return;
     $("data").innerHTML = Object.entries(options.targets).map(([k, v]) => `<option value="${k}">${v}</option>`).join("");
     fillSettings(options.defaults);
-    $("data").addEventListener("change", updateDrawHint);
+    $("data").addEventListener("change", () => { updateDrawHint(); if (game.frame) render(game.frame); });
     $("apply").addEventListener("click", apply);
     $("play").addEventListener("click", () => command(game.frame && game.frame.running ? "pause" : "play"));
     $("step-iter").addEventListener("click", () => command("iteration"));

@@ -81,15 +81,31 @@
         for (const p of points) { ctx.beginPath(); ctx.arc(px(p[0]), py(p[1]), 5, 0, 2 * Math.PI); ctx.stroke(); }
       }
     }
-    if (extras.drawn && extras.drawn.length) {
-      ctx.strokeStyle = "#000"; ctx.lineWidth = 1.5;
-      for (const p of extras.drawn) {
-        const x = px(p[0]), y = py(p[1]);
-        ctx.beginPath(); ctx.moveTo(x - 4, y); ctx.lineTo(x + 4, y); ctx.moveTo(x, y - 4); ctx.lineTo(x, y + 4); ctx.stroke();
-      }
-    }
-    return { toData: (cx, cy) => [lo + (cx / W) * (hi - lo), lo + ((H - cy) / H) * (hi - lo)] };
+    crosses(ctx, extras.drawn || [], px, py);
   }
+
+  function crosses(ctx, points, px, py) {
+    ctx.strokeStyle = "#000"; ctx.lineWidth = 1.5;
+    for (const p of points) {
+      const x = px(p[0]), y = py(p[1]);
+      ctx.beginPath(); ctx.moveTo(x - 4, y); ctx.lineTo(x + 4, y); ctx.moveTo(x, y - 4); ctx.lineTo(x, y + 4); ctx.stroke();
+    }
+  }
+
+  // Drawn points live in the square [-PLANE, PLANE]^2 (advnets.lab.targets.PLANE), whatever is shown.
+  const PLANE = 3;
+  lab.canvasToPlane = function (canvas, cx, cy) {
+    return [-PLANE + (cx / canvas.width) * 2 * PLANE, -PLANE + ((canvas.height - cy) / canvas.height) * 2 * PLANE];
+  };
+
+  // Drawing mode before a 2-D game on the drawing exists: an empty square with the points so far.
+  lab.drawDrawing = function (canvas, points) {
+    const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
+    ctx.fillStyle = "#90a4ae"; ctx.font = "14px sans-serif";
+    ctx.fillText("Draw p_data here: click or drag, then press Apply", 20, 24);
+    crosses(ctx, points, (x) => ((x + PLANE) / (2 * PLANE)) * W, (y) => H - ((y + PLANE) / (2 * PLANE)) * H);
+  };
 
   function curve(ctx, xs, ys, px, py, colour, dashed) {
     ctx.strokeStyle = colour; ctx.lineWidth = 2; ctx.setLineDash(dashed ? [6, 4] : []);
@@ -104,7 +120,8 @@
     const px = (x) => 10 + ((x - lo) / (hi - lo)) * (W - 20);
     const top = 20, base = 300, xLine = 380, zLine = 480;
     ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
-    const peak = Math.max(1e-9, ...c.p_data, ...c.p_g);
+    // Scale to p_data so it stays readable; a sharply peaked p_g is clipped at the top.
+    const peak = Math.max(1e-9, Math.min(1.6 * Math.max(...c.p_data), Math.max(...c.p_data, ...c.p_g)));
     const pyDensity = (v) => base - (Math.min(v, peak) / peak) * (base - top);
     const pyD = (v) => base - v * (base - top);
     ctx.strokeStyle = "#cfd8dc"; ctx.beginPath(); ctx.moveTo(0, base); ctx.lineTo(W, base); ctx.stroke();
@@ -140,7 +157,6 @@
     ctx.fillStyle = "#455a64"; ctx.font = "12px sans-serif";
     ctx.fillText("x", 4, xLine - 16); ctx.fillText("z", 4, zLine - 6);
     ctx.fillText(lo.toFixed(1), 4, base + 14); ctx.fillText(hi.toFixed(1), W - 30, base + 14);
-    return { toData: null };
   }
 
   lab.drawPlane = function (canvas, frame, extras) {
