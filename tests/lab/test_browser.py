@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from advnets.lab import LabServer
 from advnets.runs.training import TrainResult
 
@@ -28,6 +30,7 @@ def pixels(driver: Any, canvas_id: str) -> str:
     return driver.execute_script(f"return document.getElementById('{canvas_id}').toDataURL('image/png')")
 
 
+@pytest.mark.slow
 def test_ring_game_learns_live(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
     driver = browser
     driver.get(lab_server.url)
@@ -67,6 +70,7 @@ def test_ring_game_learns_live(browser: Any, lab_server: LabServer, artifacts: P
     driver.save_screenshot(str(artifacts / "game-substep.png"))
 
 
+@pytest.mark.slow
 def test_bad_input_is_shown_on_the_page(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
     driver = browser
     driver.get(lab_server.url)
@@ -97,6 +101,7 @@ def test_bad_input_is_shown_on_the_page(browser: Any, lab_server: LabServer, art
     )
 
 
+@pytest.mark.slow
 def test_trained_run_grid_appears(
     browser: Any, lab_server: LabServer, tiny_run: TrainResult, artifacts: Path
 ) -> None:

@@ -51,9 +51,9 @@ class LabSession:
         settings = merge_settings(given)
         target = make_target(settings["data"], given.get("points"), settings["seed"])
         config = to_config(settings, target.dim)
-        game = build_game(config, target.dataset)
-        tab = Tabulation.build(target, config.generator.noise, settings["seed"])
-        with self.lock:
+        with self.lock:  # build_game seeds torch's global RNG: the worker must not draw from it meanwhile
+            game = build_game(config, target.dataset)
+            tab = Tabulation.build(target, config.generator.noise, settings["seed"])
             self.running = False
             self.settings = {**settings, "points": given.get("points") or []}
             self.game, self.target, self.tab = game, target, tab

@@ -43,8 +43,9 @@
       ctx.beginPath(); ctx.moveTo(L, py(y)); ctx.lineTo(W - R, py(y)); ctx.stroke();
       ctx.fillText(niceNumber(y), 2, py(y) + 3);
     }
-    ctx.fillText(niceNumber(x0), L, H - 8);
-    ctx.fillText(niceNumber(x1), W - R - 30, H - 8);
+    const xText = (x) => (Number.isInteger(x) ? String(x) : niceNumber(x));
+    ctx.fillText(xText(x0), L, H - 8);
+    ctx.fillText(xText(x1), W - R - 30, H - 8);
     if (options.xlabel) ctx.fillText(options.xlabel, W / 2 - 20, H - 8);
     for (const line of options.lines || []) {
       ctx.strokeStyle = line.color || "#999"; ctx.setLineDash([4, 3]);
