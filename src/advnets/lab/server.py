@@ -166,6 +166,7 @@ class LabServer:
 
 def serve(host: str = "127.0.0.1", port: int = 8765, on_ready: Callable[[str], None] | None = None) -> None:
     """Run the lab in the foreground until Ctrl-C."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request (the page polls a lot)
     server = LabServer(host, port)
     if on_ready is not None:
         on_ready(server.url)
