@@ -126,3 +126,27 @@ def test_trained_run_grid_appears(
     wait_for(lambda: driver.execute_script("return document.getElementById('run-grid').src") != first)
     assert "checkpoint" in driver.find_element("id", "run-info").text
     driver.save_screenshot(str(artifacts / "trained-run.png"))
+
+
+@pytest.mark.slow
+def test_drawn_points_become_p_data(browser: Any, lab_server: LabServer) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver.execute_script(
+        "const s = document.getElementById('data');s.value = 'drawn-2d'; s.dispatchEvent(new Event('change'))"
+    )
+    canvas = driver.find_element("id", "plane")
+    clicks = ActionChains(driver)
+    for offset in (-120, -60, 0, 60, 120):  # from the canvas centre, along a horizontal line
+        clicks.move_to_element_with_offset(canvas, offset, 0).click()
+    clicks.perform()
+    assert driver.execute_script("return lab.game.drawn.length") == 5
+    assert "5 points" in driver.find_element("id", "point-count").text
+    driver.find_element("id", "apply").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.settings.data === 'drawn-2d'"))
+    points = driver.execute_script("return lab.game.frame.settings.points")
+    assert len(points) == 5 and all(abs(y) < 0.2 for _, y in points)  # the centre line is y = 0
+    assert [round(x, 1) for x, _ in points] == sorted(round(x, 1) for x, _ in points)
