@@ -92,14 +92,17 @@ class LabSession:
                 self._wake.set()
                 self._publish(record=False)
                 return
+            if action != "iteration":
+                self._check_manual(action)  # a refused step leaves a playing game playing
             self.running = False
             if action == "iteration":
                 self._iteration()
             else:
-                self._manual(action)
+                phase = self.stepper.substep() if action == "substep" else self.stepper.update()
+                self._after_phase(phase)
             self._publish(record=True)
 
-    def _manual(self, action: str) -> None:
+    def _check_manual(self, action: str) -> None:
         if self.game.config.game.update != "alternating":
             raise AdvnetsError(
                 "single D/G updates and sub-steps follow Algorithm 1: choose update order 'alternating' "
@@ -111,8 +114,6 @@ class LabSession:
                 f"Algorithm 1 updates {self.next_player} next (k = {self.game.config.game.k} D updates, "
                 f"then one G update): press 'Step {self.next_player}'"
             )
-        phase = self.stepper.substep() if action == "substep" else self.stepper.update()
-        self._after_phase(phase)
 
     def _after_phase(self, phase: Phase) -> None:
         if phase.extra:
