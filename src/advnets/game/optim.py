@@ -21,8 +21,11 @@ def make_optimizer(module: nn.Module, config: OptimConfig) -> torch.optim.Optimi
     return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum_start, fused=True)
 
 
-def apply_schedule(optimizer: torch.optim.Optimizer, config: OptimConfig, step: int, epoch: int) -> None:
-    lr = learning_rate(config, step)
+def apply_schedule(
+    optimizer: torch.optim.Optimizer, config: OptimConfig, step: int, epoch: int, player: str | None = None
+) -> None:
+    """Set the step's lr (the player's own when `optim.lr_d` / `optim.lr_g` is set) and momentum."""
+    lr = learning_rate(config, step, player)
     for group in optimizer.param_groups:
         group["lr"] = lr
         if config.name == "sgd":

@@ -126,6 +126,16 @@ def list_checkpoints(directory: Path) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
+def remove_partial_writes(directory: Path) -> list[Path]:
+    """Delete temp files a killed process left mid-write (see atomic_write_bytes); return what went."""
+    if not directory.is_dir():
+        return []
+    partial = [p for p in directory.glob(".*.tmp") if p.is_file()]
+    for path in partial:
+        path.unlink(missing_ok=True)
+    return partial
+
+
 def prune_checkpoints(directory: Path, keep: int) -> None:
     for old in list_checkpoints(directory)[:-keep]:
         old.unlink(missing_ok=True)

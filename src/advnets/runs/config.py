@@ -59,6 +59,9 @@ class OptimConfig:
 
     name: Literal["sgd", "adam"] = "sgd"
     lr: PositiveFloat = 0.1
+    # Optional per-player starting rates; None: `lr`. Both follow the same decay and floor.
+    lr_d: PositiveFloat | None = None
+    lr_g: PositiveFloat | None = None
     lr_decay: Annotated[float, Field(ge=1.0)] = 1.000004  # lr is divided by this after every minibatch
     lr_min: Annotated[float, Field(ge=0.0)] = 1e-6
     momentum_start: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.5
@@ -92,6 +95,10 @@ class TrainConfig:
     grid_size: Positive = 100  # samples in each epoch's grid
     grid_every: NonNegative = 1  # epochs; 0: never
     progress: bool = True
+    # Under torchrun on CUDA: batch-norm statistics over all ranks (SyncBatchNorm) instead of per rank.
+    sync_batchnorm: bool = False
+    # Warn when the epoch grid's mean pairwise distance falls below this fraction of the data's (0: never).
+    collapse_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.05
 
 
 @dataclass(config=STRICT)

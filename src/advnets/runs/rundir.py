@@ -82,9 +82,8 @@ class MetricsLog:
     def __init__(self, path: Path, resume_step: int | None = None) -> None:
         self.path = path
         if resume_step is not None and path.is_file():
-            rows = [line for line in path.read_text().splitlines() if line.strip()]
-            kept = [r for r in rows if json.loads(r).get("step", 0) <= resume_step]
-            path.write_text("".join(r + "\n" for r in kept))
+            rows = [row for row in _parsed_lines(path) if row[1].get("step", 0) <= resume_step]
+            atomic_write_bytes(path, "".join(line + "\n" for line, _ in rows).encode())
         elif resume_step is None:
             path.write_text("")
         self._tensorboard: Any = None
@@ -109,7 +108,20 @@ class MetricsLog:
             self._tensorboard.close()
 
 
+def _parsed_lines(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(line, row) for each whole JSON row; a line cut short (killed process, full disk) is skipped."""
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict):
+            rows.append((line, row))
+    return rows
+
+
 def read_metrics(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [row for _, row in _parsed_lines(path)]

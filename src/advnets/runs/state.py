@@ -11,6 +11,7 @@ import advnets
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
+from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import flatten_optimizer, unflatten_optimizer
 from advnets.runs.config import RunConfig
 from advnets.runs.overrides import validate
@@ -56,7 +57,7 @@ def snapshot(game: Game) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Every tensor and counter needed to continue the game exactly where it is."""
     tensors: dict[str, torch.Tensor] = {}
     for prefix, module in (("generator", game.generator), ("discriminator", game.discriminator)):
-        tensors.update({f"{prefix}.{k}": v for k, v in module.state_dict().items()})
+        tensors.update({f"{prefix}.{k}": v for k, v in unwrap(module).state_dict().items()})
     optim_meta = {}
     for prefix, optimizer in (("opt_g", game.opt_g), ("opt_d", game.opt_d)):
         flat, meta = flatten_optimizer(prefix, optimizer.state_dict())
@@ -65,6 +66,8 @@ def snapshot(game: Game) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     tensors["rng.cpu"] = torch.get_rng_state()
     if game.device.type == "cuda":
         tensors["rng.cuda"] = torch.cuda.get_rng_state(game.device)
+    if game.noise_generator is not None:  # the shared noise stream of a torchrun run
+        tensors["rng.noise"] = game.noise_generator.get_state()
     meta = {
         "advnets_version": advnets.__version__,
         "config": game.config.to_dict(),
@@ -83,8 +86,8 @@ def module_state(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, tor
 def restore(game: Game, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
     """Load a snapshot into a game built from the same config."""
     try:
-        game.generator.load_state_dict(module_state(tensors, "generator"))
-        game.discriminator.load_state_dict(module_state(tensors, "discriminator"))
+        unwrap(game.generator).load_state_dict(module_state(tensors, "generator"))
+        unwrap(game.discriminator).load_state_dict(module_state(tensors, "discriminator"))
         for prefix, optimizer in (("opt_g", game.opt_g), ("opt_d", game.opt_d)):
             optimizer.load_state_dict(unflatten_optimizer(prefix, tensors, meta["optimizers"][prefix]))
     except (RuntimeError, KeyError, ValueError) as error:
@@ -96,6 +99,8 @@ def restore(game: Game, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) 
     torch.set_rng_state(tensors["rng.cpu"])
     if "rng.cuda" in tensors and game.device.type == "cuda":
         torch.cuda.set_rng_state(tensors["rng.cuda"], game.device)
+    if "rng.noise" in tensors and game.noise_generator is not None:
+        game.noise_generator.set_state(tensors["rng.noise"])
 
 
 def info_from_meta(meta: dict[str, Any]) -> tuple[RunConfig, DataInfo]:
