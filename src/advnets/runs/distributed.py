@@ -54,6 +54,11 @@ def launched() -> bool:
     return "RANK" in os.environ and "WORLD_SIZE" in os.environ
 
 
+def is_main_process() -> bool:
+    """Rank 0, or a process not launched by torchrun: the one that prints and writes."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
 def restart_count() -> int:
     """How many times torchrun has restarted this job's workers (`--max-restarts`); 0 otherwise."""
     return int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
@@ -138,25 +143,28 @@ def shard_game(game: Game, context: Context) -> None:
         torch.manual_seed(rank_seed(seed, context.rank, game.step_count))
 
 
-def wrap_nets(game: Game, context: Context, sync_batchnorm: bool = False) -> None:
-    """Wrap both nets in DDP so each backward averages that net's gradients over the ranks.
+def ddp(module: nn.Module, device: torch.device, sync_batchnorm: bool = False) -> DistributedDataParallel:
+    """`module` wrapped so each backward through it averages its gradients over the ranks.
 
-    broadcast_buffers=False: batch-norm running statistics stay per rank (D may be called twice before one
+    forward_sync_buffers=False: batch-norm running statistics stay per rank (D may be called twice before one
     backward, which with buffer broadcasting fails in place); `sync_batchnorm` (CUDA only) instead
-    computes batch statistics over all ranks. The optimisers keep working: DDP shares the parameters.
+    computes batch statistics over all ranks. Optimisers keep working: the parameters are shared, not copied.
     """
-    if not context.active:
-        return
-    if sync_batchnorm and game.device.type != "cuda":
-        raise AdvnetsError("train.sync_batchnorm needs CUDA (PyTorch's SyncBatchNorm); set it false on CPU")
-    ids = [game.device.index] if game.device.type == "cuda" else None
+    if sync_batchnorm:
+        if device.type != "cuda":
+            raise AdvnetsError(
+                "train.sync_batchnorm needs CUDA (PyTorch's SyncBatchNorm); set it false on CPU"
+            )
+        module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
+    ids = [device.index] if device.type == "cuda" else None
+    return DistributedDataParallel(module, device_ids=ids, forward_sync_buffers=False)
 
-    def wrap(module: nn.Module) -> nn.Module:
-        if sync_batchnorm:
-            module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
-        return DistributedDataParallel(module, device_ids=ids, broadcast_buffers=False)
 
-    game.generator, game.discriminator = wrap(game.generator), wrap(game.discriminator)
+def wrap_nets(game: Game, context: Context, sync_batchnorm: bool = False) -> None:
+    """Wrap G and D in DDP (see `ddp`) when a process group is active; a one-process game is left as is."""
+    if context.active:
+        game.generator = ddp(game.generator, game.device, sync_batchnorm)
+        game.discriminator = ddp(game.discriminator, game.device, sync_batchnorm)
 
 
 def _comm_device(context: Context, device: torch.device) -> torch.device:
