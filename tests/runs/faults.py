@@ -20,9 +20,10 @@ def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "advnets", *args]
 
 
-def torchrun(nproc: int, *args: str) -> list[str]:
+def torchrun(nproc: int, launcher_args: list[str], *args: str) -> list[str]:
+    """`torchrun --standalone --nproc-per-node N [launcher_args] -m advnets [args]`."""
     launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}"]
-    return [*launcher, *args, "-m", "advnets", *cli()[3:]]
+    return [*launcher, *launcher_args, "-m", "advnets", *args]
 
 
 def start(command: list[str]) -> subprocess.Popen[bytes]:
