@@ -1,4 +1,4 @@
-"""`torchrun --max-restarts` brings a run back after one worker is killed: it continues from the last checkpoint
+"""`torchrun --max-restarts` brings a run back after a worker is killed: it continues from the last checkpoint
 and ends bit-identical to an uninterrupted 2-process run (dropout on: each rank's own stream is restored).
 """
 
