@@ -57,16 +57,26 @@ def test_nan_stops_the_run_naming_the_step_and_keeps_the_last_good_checkpoint(
     assert all(bool(torch.isfinite(t).all()) for k, t in tensors.items() if not k.startswith("rng."))
 
 
-def test_collapse_is_a_logged_warning_not_a_stop(tmp_path: Path, digits) -> None:  # type: ignore[no-untyped-def]
+def test_collapse_is_a_logged_warning_not_a_stop(
+    tmp_path: Path, digits, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # G's grids spread out (epoch 1), then collapse (epoch 2): a warning, and the run still finishes.
+    measured = iter([0.4, 0.01, 0.02])
+    monkeypatch.setattr(health, "diversity", lambda samples, reference: next(measured))
     text = io.StringIO()
-    # A threshold no 2-epoch G reaches: the warning must appear, and the run must still finish.
-    config = tiny_config("train.collapse_threshold=0.99")
+    config = tiny_config("train.epochs=3")
     result = train(config, tmp_path, dataset=digits, console=Console(file=text, width=400))
-    assert result.status == "finished" and result.step == 2 * 25
-    assert "possible mode collapse at epoch 1" in text.getvalue()
+    assert result.status == "finished" and result.step == 3 * 25
+    assert "possible mode collapse at epoch 2" in text.getvalue()
+    assert "at epoch 1" not in text.getvalue()
     rows = [row for row in read_metrics(tmp_path / "metrics.jsonl") if "diversity" in row]
-    assert [row["epoch"] for row in rows] == [1.0, 2.0]
-    assert all(0.0 <= row["diversity"] < 0.99 for row in rows)
+    assert [(row["epoch"], row["diversity"]) for row in rows] == [(1.0, 0.4), (2.0, 0.01), (3.0, 0.02)]
+
+
+def test_collapse_rule_needs_a_fall_below_the_threshold() -> None:
+    assert health.collapse_warning(3, 0.01, 0.1, best=0.05) is None  # never spread out yet: G's start
+    assert health.collapse_warning(3, 0.2, 0.1, best=0.5) is None
+    assert "fell to 0.050" in (health.collapse_warning(3, 0.05, 0.1, best=0.5) or "")
 
 
 def test_diversity_is_zero_for_one_image_and_one_for_the_data(digits) -> None:  # type: ignore[no-untyped-def]

@@ -97,8 +97,9 @@ class TrainConfig:
     progress: bool = True
     # Under torchrun on CUDA: batch-norm statistics over all ranks (SyncBatchNorm) instead of per rank.
     sync_batchnorm: bool = False
-    # Warn when the epoch grid's mean pairwise distance falls below this fraction of the data's (0: never).
-    collapse_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.05
+    # Warn when the epoch grid's mean pairwise distance, having reached this fraction of the data's, falls
+    # below it again (0: never).
+    collapse_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.1
 
 
 @dataclass(config=STRICT)

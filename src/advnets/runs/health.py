@@ -59,14 +59,18 @@ def diversity(samples: torch.Tensor, reference: float) -> float:
     return mean_pairwise_distance(samples) / reference if reference > 0 else 0.0
 
 
-def collapse_warning(epoch: int, ratio: float, threshold: float) -> str | None:
-    """A warning line when the samples' diversity fell below `threshold`, else None."""
-    if ratio >= threshold:
+def collapse_warning(epoch: int, ratio: float, threshold: float, best: float) -> str | None:
+    """A warning line when the samples' diversity fell below `threshold` after reaching it, else None.
+
+    `best` is the highest diversity of the run's earlier grids. The paper's G starts at the data's mean
+    image (every sample alike), so a low diversity before G ever spread out is a start, not a collapse.
+    """
+    if ratio >= threshold or best < threshold:
         return None
     return (
-        f"possible mode collapse at epoch {epoch}: the samples' mean pairwise distance is {ratio:.3f} of "
-        f"the data's (threshold {threshold}); G may be producing one image. Try a lower optim.lr_g, "
-        "game.update=alternating with game.k=2, or resume from an earlier checkpoint"
+        f"possible mode collapse at epoch {epoch}: the samples' mean pairwise distance fell to {ratio:.3f} "
+        f"of the data's (from {best:.3f}; threshold {threshold}); G may be producing few distinct images. "
+        "Try a lower optim.lr_g, game.update=alternating with game.k=2, or resume from an earlier checkpoint"
     )
 
 

@@ -29,7 +29,7 @@ from advnets.runs import distributed, health
 from advnets.runs.checkpoint import checkpoint_path, prune_checkpoints, save_checkpoint
 from advnets.runs.config import RunConfig
 from advnets.runs.distributed import Context
-from advnets.runs.rundir import MetricsLog, RunDir
+from advnets.runs.rundir import MetricsLog, RunDir, read_metrics
 from advnets.runs.state import snapshot
 
 GRID_SEED_OFFSET = 7919  # the fixed grid noise comes from its own generator, never the training RNG
@@ -135,9 +135,11 @@ class Trainer:
         self.last_checkpoint: Path | None = None
         self.last_grid: Path | None = None
         self.diversity: float | None = None
-        self.reference = 0.0
+        self.reference, self.best_diversity = 0.0, 0.0
         if context.is_main and dataset.is_image and config.train.collapse_threshold > 0:
             self.reference = health.reference_spread(dataset["train"].images, config.train.seed)
+            earlier = [row["diversity"] for row in read_metrics(run.metrics_file) if "diversity" in row]
+            self.best_diversity = max(earlier, default=0.0)  # a resumed run remembers how spread G was
 
     def run(self, max_steps: int | None) -> TrainResult:
         game, config = self.game, self.config
@@ -206,7 +208,9 @@ class Trainer:
         self.last_grid = save_grid(samples, self.rundir.sample_grid_path(epoch))
         if self.reference > 0:
             self.diversity = health.diversity(samples, self.reference)
-            warning = health.collapse_warning(epoch, self.diversity, self.config.train.collapse_threshold)
+            threshold = self.config.train.collapse_threshold
+            warning = health.collapse_warning(epoch, self.diversity, threshold, self.best_diversity)
+            self.best_diversity = max(self.best_diversity, self.diversity)
             if warning:
                 self.console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
