@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import os
+import signal
 from collections import namedtuple
 from pathlib import Path
 
@@ -164,3 +165,31 @@ def test_batch_that_does_not_split_over_the_ranks_is_refused() -> None:
 
     with pytest.raises(AdvnetsError, match="does not split evenly over 3 processes"):
         ShardedSampler(100, 50, 0, rank=0, ranks=3)
+
+
+def test_ctrl_c_finishes_the_step_and_writes_a_checkpoint(
+    tmp_path: Path, digits, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    real_step = Game.step
+
+    def step_then_ctrl_c(game: Game):  # type: ignore[no-untyped-def]
+        stats = real_step(game)
+        if game.step_count == 7:
+            os.kill(os.getpid(), signal.SIGINT)
+        return stats
+
+    monkeypatch.setattr(Game, "step", step_then_ctrl_c)
+    result = train(tiny_config(), tmp_path, dataset=digits)
+    assert result.status == "interrupted" and result.step == 7
+    assert result.checkpoint is not None and result.checkpoint.name == "step-00000007.safetensors"
+    load_checkpoint(result.checkpoint)
+
+
+def test_a_metrics_line_cut_short_is_dropped_on_resume(tmp_path: Path, digits) -> None:  # type: ignore[no-untyped-def]
+    config = tiny_config("train.log_every=5")
+    train(config, tmp_path, dataset=digits, max_steps=10)
+    with (tmp_path / "metrics.jsonl").open("a") as out:
+        out.write('{"time": 1, "step": 11, "d_lo')  # a process killed mid-append
+    train(config, tmp_path, resume=True, dataset=digits, max_steps=5)
+    rows = read_metrics(tmp_path / "metrics.jsonl")
+    assert [row["step"] for row in rows] == [5, 10, 15]
