@@ -161,7 +161,7 @@ class Trainer:
                 stats = game.step()
                 self.window.add(stats)
                 progress.advance(task)
-                local_bad = [k for k, v in stats.items() if not bool(torch.isfinite(v).all())]
+                local_bad = nonfinite_stats(stats)
                 interrupted, diverged = distributed.any_rank(
                     [flag(), bool(local_bad)], self.context, game.device
                 )
@@ -254,6 +254,14 @@ class Trainer:
         self.last_checkpoint = write_checkpoint(
             self.game, self.rundir, self.config.train.keep_checkpoints, self.context
         )
+
+
+def nonfinite_stats(stats: dict[str, torch.Tensor]) -> list[str]:
+    """Names of the step's statistics that are NaN or infinite (one host sync for all of them)."""
+    finite = torch.isfinite(torch.stack([value.detach().float().mean() for value in stats.values()]))
+    if bool(finite.all()):
+        return []
+    return [key for key, ok in zip(stats, finite.tolist(), strict=True) if not ok]
 
 
 def format_stats(row: dict[str, Any]) -> str:
