@@ -32,8 +32,10 @@ from advnets.runs.trainer import (  # noqa: F401  (the loop's pieces, importable
 
 
 def set_threads(requested: int) -> None:
+    """`requested` threads, or (0) this machine's cores shared among torchrun's processes on it."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    torch.set_num_threads(requested or cores)
+    local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))  # set by torchrun
+    torch.set_num_threads(requested or max(cores // local_processes, 1))
 
 
 def prepare(
