@@ -91,3 +91,46 @@ def test_info_lists_datasets_and_presets() -> None:
     assert result.returncode == 0
     for name in ("mnist-5k", "fashion-mnist", "folder", "mnist-mlp", "toy-1d", "ADVNETS_DATA"):
         assert name in result.stdout
+
+
+def test_ctrl_c_writes_a_checkpoint_and_resume_continues(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    run = tmp_path / "run"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "advnets",
+            "train",
+            "--preset",
+            "digits-mlp",
+            "--run-dir",
+            str(run),
+            "--epochs",
+            "500",
+            "--quiet",
+            "--set",
+            "train.threads=1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    deadline = time.time() + 120
+    while not (run / "metrics.jsonl").is_file() or not (run / "metrics.jsonl").read_text():
+        assert time.time() < deadline and process.poll() is None, (
+            process.stderr.read() if process.stderr else ""
+        )
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert "stopped (Ctrl-C)" in stdout and f"resume with: advnets train --resume {run}" in stdout
+    step = int(stdout.split("stopped (Ctrl-C) at step ")[1].split()[0])
+    assert (run / "checkpoints" / f"step-{step:08d}.safetensors").is_file()
+    resumed = advnets("train", "--resume", str(run), "--max-steps", "3", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"at step {step + 3} " in resumed.stdout
