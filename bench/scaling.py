@@ -75,13 +75,28 @@ def time_game(preset: str, context: Context, device: str, iterations: int, warmu
     return (time.perf_counter() - start) / iterations
 
 
+def all_reduce_seconds(numel: int, repeats: int = 10) -> float:
+    """Seconds for one gloo all-reduce of `numel` float32s: what DDP adds per step for the two players."""
+    buffer = torch.zeros(numel)
+    dist.all_reduce(buffer)
+    dist.barrier()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        dist.all_reduce(buffer)
+    return (time.perf_counter() - start) / repeats
+
+
 def worker(rank: int, world: int, port: int, preset: str, threads: int, args: list[int], out: str) -> None:
     torch.set_num_threads(threads)
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
     seconds = time_game(preset, Context(rank, world, rank, "gloo"), "cpu", *args)
+    config = resolve_config(preset)
+    game = build_game(config, synthetic(preset))
+    numel = sum(p.numel() for net in (game.generator, game.discriminator) for p in net.parameters())
+    reduce = all_reduce_seconds(numel) if world > 1 else 0.0
     if rank == 0:
         with open(out, "w") as handle:
-            handle.write(str(seconds))
+            handle.write(f"{seconds} {reduce}")
     dist.destroy_process_group()
 
 
@@ -91,13 +106,14 @@ def images_per_step(preset: str) -> int:
     return config.game.batch_size * per_step
 
 
-def gloo_rate(preset: str, world: int, threads: int, iterations: int, warmup: int) -> float:
+def gloo_rate(preset: str, world: int, threads: int, iterations: int, warmup: int) -> tuple[float, float]:
+    """(images/s, seconds of one all-reduce of both nets' gradients; 0 for one process)."""
     with tempfile.NamedTemporaryFile(suffix=".txt") as out:
         spawn_args = (world, free_port(), preset, threads, [iterations, warmup], out.name)
         mp.spawn(worker, args=spawn_args, nprocs=world, join=True)
         with open(out.name) as handle:
-            seconds = float(handle.read())
-    return images_per_step(preset) / seconds
+            seconds, reduce = (float(v) for v in handle.read().split())
+    return images_per_step(preset) / seconds, reduce
 
 
 def cuda_figures(iterations: int, warmup: int) -> dict[str, object]:
@@ -145,16 +161,21 @@ def main() -> None:
             result["presets"][preset] = {"available": False, "why": "no such preset in this build"}  # type: ignore[index]
             continue
         samples: dict[str, list[float]] = {name: [] for name in settings}
+        reduce_ms: list[float] = []
         for _ in range(args.repeats):
             for name, (world, threads) in settings.items():
-                rate = gloo_rate(preset, world, threads, args.iterations, args.warmup)
+                rate, reduce = gloo_rate(preset, world, threads, args.iterations, args.warmup)
                 samples[name].append(round(rate, 1))
+                if world > 1:
+                    reduce_ms.append(round(reduce * 1e3, 2))
         median = {name: statistics.median(values) for name, values in samples.items()}
         result["presets"][preset] = {  # type: ignore[index]
             "global_batch": resolve_config(preset).game.batch_size,
             "threads_per_process": {name: threads for name, (_, threads) in settings.items()},
             "images_per_s_median": median,
             "images_per_s_samples": samples,
+            # One gloo all-reduce of G's and D's gradients together (DDP does one per player per step).
+            "all_reduce_ms_both_nets_median": statistics.median(reduce_ms) if reduce_ms else None,
             # Classic scaling efficiency: 2 processes vs 2 x one process, each with the same threads.
             "efficiency_2_processes": round(median["2_processes"] / (2 * median["1_process_half"]), 3),
             # What a user of this whole machine gains: 2 processes vs 1 process using every core.
