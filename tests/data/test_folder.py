@@ -30,7 +30,7 @@ def test_mixed_sizes_become_one_tensor_with_labels(tmp_path: Path) -> None:
     data = load_folder(tmp_path, size=16, channels=3)
     assert data.sample_shape == (3, 16, 16) and data.num_classes == 2
     everything = torch.cat([data[s].images for s in ("train", "valid", "test")])
-    assert everything.shape[0] == 11 and 0.0 <= float(everything.min()) and float(everything.max()) <= 1.0
+    assert everything.shape[0] == 11 and float(everything.min()) >= 0.0 and float(everything.max()) <= 1.0
     labels = torch.cat([data[s].labels for s in ("train", "valid", "test")])  # type: ignore[misc]
     assert sorted(labels.tolist()) == [0] * 6 + [1] * 5
 
