@@ -45,7 +45,7 @@ def test_label_out_of_range_is_refused(cgan_run: TrainResult) -> None:
     from advnets.errors import AdvnetsError
 
     model = advnets.load(cgan_run.run_dir)
-    with pytest.raises(AdvnetsError, match="0..9"):
+    with pytest.raises(AdvnetsError, match=r"0\.\.9"):
         model.labels_for(10, 3)
 
 
