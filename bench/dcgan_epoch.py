@@ -1,7 +1,8 @@
 """Seconds per epoch of the mnist-dcgan preset: advnets' game loop beside a plain eager loop of the same nets.
 
 Both run the same DCGAN step (D on real, D on fake, then G; Adam 2e-4 / 0.5) on MNIST zero-padded to 32x32,
-timed over a few dozen iterations after a warm-up (in interleaved rounds of 10) and scaled to the preset's steps per epoch. Prints JSON.
+timed over a few dozen iterations after a warm-up (interleaved rounds of 10 steps each), and scaled to
+the preset's steps per epoch. Prints JSON.
 
     python bench/dcgan_epoch.py --data-dir PATH/TO/MNIST [--steps 30] [--threads 1]
 """
