@@ -23,13 +23,16 @@ PositiveFloat = Annotated[float, Field(gt=0.0)]
 class DataConfig:
     name: str = "mnist"
     data_dir: str | None = None
-    image_size: Positive = 28  # the folder dataset resizes to this
+    image_size: Positive = 28  # the folder dataset resizes to this; MNIST-like sets are zero-padded to it
     channels: Literal[1, 3] = 1
 
 
 @dataclass(config=STRICT)
 class GeneratorConfig:
-    kind: Literal["mlp"] = "mlp"
+    # mlp: the paper's MNIST G; dcgan: transposed convolutions (Radford et al.); cifar-fc / cifar-deconv: the
+    # paper's CIFAR-10 generators (ReLU then sigmoid hidden layers; the second adds a strided deconvolution).
+    kind: Literal["mlp", "dcgan", "cifar-fc", "cifar-deconv"] = "mlp"
+    width: Positive = 64  # conv kinds: feature maps of the last hidden stage (DCGAN's ngf)
     noise_dim: Positive = 100
     # The paper's code draws N(0, 1); "uniform" is U(-sqrt 3, sqrt 3), the same variance.
     noise: Literal["gaussian", "uniform"] = "gaussian"
@@ -43,7 +46,10 @@ class GeneratorConfig:
 
 @dataclass(config=STRICT)
 class DiscriminatorConfig:
-    kind: Literal["mlp"] = "mlp"
+    # mlp: the paper's maxout D; dcgan: strided convolutions, batch norm, leaky ReLU; cifar-conv: the paper's
+    # convolutional maxout D for CIFAR-10.
+    kind: Literal["mlp", "dcgan", "cifar-conv"] = "mlp"
+    width: Positive = 64  # conv kinds: feature maps of the first stage (DCGAN's ndf)
     hidden: list[Positive] = field(default_factory=lambda: [240, 240])
     activation: Literal["maxout", "relu", "leaky_relu", "tanh"] = "maxout"
     pieces: Positive = 5

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from advnets.errors import AdvnetsError
 from advnets.variants.base import DataInfo, Variant
+from advnets.variants.conditional import Conditional
+from advnets.variants.dcgan import DCGAN, ConditionalDCGAN
 
-VARIANTS: dict[str, type[Variant]] = {"gan": Variant}
+VARIANTS: dict[str, type[Variant]] = {
+    "gan": Variant,
+    "cgan": Conditional,
+    "dcgan": DCGAN,
+    "cdcgan": ConditionalDCGAN,
+}
 
 __all__ = ["VARIANTS", "DataInfo", "Variant", "get_variant"]
 

@@ -29,6 +29,9 @@ class Variant:
 
     name = "gan"
     conditional = False
+    # True: D sees the real and the fake minibatch in two calls, not one call on [x; G(z)]. Needed when D has
+    # batch norm, whose statistics would otherwise mix real and fake rows (unlike the DCGAN reference).
+    separate_real_fake = False
 
     def cond_dim(self, info: DataInfo) -> int:
         return 0
