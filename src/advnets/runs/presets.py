@@ -41,7 +41,12 @@ PRESETS: dict[str, dict[str, Any]] = {
         "variant": "cgan",
         "data": {"name": "digits"},
         "generator": {"noise_dim": 16, "hidden": [128, 128], "activation": "leaky_relu"},
-        "discriminator": {"hidden": [64, 64], "activation": "leaky_relu", "input_keep": 1.0, "hidden_keep": 1.0},
+        "discriminator": {
+            "hidden": [64, 64],
+            "activation": "leaky_relu",
+            "input_keep": 1.0,
+            "hidden_keep": 1.0,
+        },
         "optim": {"name": "adam", "lr": 1e-3, "lr_decay": 1.0},
         "game": {"batch_size": 50},
         "train": {"epochs": 30, "checkpoint_every": 0, "log_every": 10, "grid_size": 100},
