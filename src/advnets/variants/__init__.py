@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from advnets.errors import AdvnetsError
 from advnets.variants.base import DataInfo, Variant
+from advnets.variants.inference import BiGANVariant, InferenceVariant
+from advnets.variants.inpaint import InpaintVariant
+from advnets.variants.semisup import SemisupVariant
 
 VARIANTS: dict[str, type[Variant]] = {"gan": Variant}
+# Beyond the paper (its section 7): learned inference, all conditionals (inpainting), semi-supervised D.
+VARIANTS.update({v.name: v for v in (InferenceVariant, BiGANVariant, InpaintVariant, SemisupVariant)})
 
 __all__ = ["VARIANTS", "DataInfo", "Variant", "get_variant"]
 
