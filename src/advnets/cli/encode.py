@@ -16,6 +16,7 @@ def encode(
     run_dir: Annotated[Path, typer.Argument(help="a trained run (variant gan, inference or bigan)")],
     n: Annotated[int, typer.Option("-n", "--n", help="test images to reconstruct")] = 1000,
     fit_steps: Annotated[int, typer.Option(help="steps to fit E to a frozen G when the run has none")] = 2000,
+    refit: Annotated[bool, typer.Option(help="fit a new E to the frozen G even if the run has one")] = False,
     refine_steps: Annotated[int, typer.Option(help="then refine z by gradient descent on |G(z) - x|^2")] = 0,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the run's dataset")] = None,
     out_png: Annotated[Path | None, typer.Option("--out", help="figure (default RUN_DIR/encode.png)")] = None,
@@ -25,7 +26,7 @@ def encode(
     """Learned inference: map test images to z with E, back through G, and score the reconstructions."""
     from advnets.runs.reports import encode_report
 
-    report = encode_report(run_dir, data_dir, n, fit_steps, refine_steps, seed)
+    report = encode_report(run_dir, data_dir, n, fit_steps, refine_steps, seed, refit)
     info = report.settings
     out.print(f"encoder {info['encoder']} ({info['encoder_seconds']} s); {info['test_images']} test images")
     print_scores(

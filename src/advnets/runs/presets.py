@@ -26,10 +26,20 @@ PRESETS: dict[str, dict[str, Any]] = {
     # The paper's Figure 1 game: 1-D Gaussian data, linear-output G, small D; used by the theory tools.
     "toy-1d": {
         "data": {"name": "toy-gaussian-1d"},
-        "generator": {"noise_dim": 1, "hidden": [32, 32], "output": "linear", "init_range": 0.5,
-                      "output_bias_from_data": False},
-        "discriminator": {"hidden": [32, 32], "activation": "relu", "input_keep": 1.0, "hidden_keep": 1.0,
-                          "init_range": 0.2},
+        "generator": {
+            "noise_dim": 1,
+            "hidden": [32, 32],
+            "output": "linear",
+            "init_range": 0.5,
+            "output_bias_from_data": False,
+        },
+        "discriminator": {
+            "hidden": [32, 32],
+            "activation": "relu",
+            "input_keep": 1.0,
+            "hidden_keep": 1.0,
+            "init_range": 0.2,
+        },
         "optim": {"lr": 0.02, "lr_decay": 1.0, "momentum_start": 0.9, "momentum_end": 0.9},
         "game": {"update": "alternating", "batch_size": 250},
         "train": {"epochs": 10, "checkpoint_every": 0, "log_every": 20, "grid_every": 0},
@@ -37,14 +47,16 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 # Beyond the paper (its section 7): each extension over each image preset, e.g. "mnist-5k-inpaint".
-# The semi-supervised D follows Salimans et al. (2016) in using Adam; the others keep the paper's optimiser.
+# The semi-supervised D follows Salimans et al. (2016) in using Adam (lr 0.003); the others keep the paper's
+# optimiser.
 BEYOND: dict[str, dict[str, Any]] = {
     "inference": {"variant": "inference"},
     "bigan": {"variant": "bigan"},
     "inpaint": {"variant": "inpaint"},
     "semisup": {
         "variant": "semisup",
-        "optim": {"name": "adam", "lr": 0.0003, "lr_decay": 1.0, "betas": (0.5, 0.999)},
+        "discriminator": {"init_range": 0.05},
+        "optim": {"name": "adam", "lr": 0.003, "lr_decay": 1.0, "betas": (0.5, 0.999)},
     },
 }
 

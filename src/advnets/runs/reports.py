@@ -62,11 +62,12 @@ def encode_report(
     fit_steps: int = 2000,
     refine_steps: int = 0,
     seed: int = 0,
+    refit: bool = False,
 ) -> Report:
     """Reconstruct n test images through x -> z -> G(z) and score them against the baselines.
 
-    The run's own encoder is used when it has one (variants inference, bigan); otherwise one is fitted to
-    the frozen G for `fit_steps` steps (the "after G is frozen" mode).
+    The run's own encoder is used when it has one (variants inference, bigan) unless `refit`; otherwise one
+    is fitted to the frozen G for `fit_steps` steps (the "after G is frozen" mode).
     """
     nets = load_nets(run_dir)
     if nets.config.variant not in UNCONDITIONAL:
@@ -77,7 +78,7 @@ def encode_report(
     dataset = run_dataset(nets, data_dir)
     images, labels = _test_subset(dataset, n)
     started = time.perf_counter()
-    encoder: nn.Module | None = nets.players.get("encoder")
+    encoder: nn.Module | None = None if refit else nets.players.get("encoder")
     mode = f"trained with the {nets.config.variant} variant"
     if encoder is None:
         encoder = fit_encoder(nets.generator, nets.config, nets.info, fit_steps, seed=seed)
