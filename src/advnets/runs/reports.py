@@ -97,7 +97,8 @@ def encode_report(
     classifier = fit_pixel_classifier(dataset["train"]) if labels is not None else None
     scores = score(recons, images, labels, classifier)
     rows = [images[:FIGURE_COLUMNS]] + [r[:FIGURE_COLUMNS] for r in recons.values()]
-    names = ["test image", "G(E(x))" if not refine_steps else "G(z*)", "nearest train", "G(random z)"]
+    shown = {"encode": "G(E(x))" if not refine_steps else "G(z refined)", "random-z": "G(random z)"}
+    names = ["test image"] + [shown.get(name, "nearest train") for name in recons]
     settings = {
         "run": str(run_dir),
         "step": nets.step,
