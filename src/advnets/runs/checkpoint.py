@@ -47,9 +47,7 @@ def flatten_optimizer(prefix: str, state: dict[str, Any]) -> tuple[dict[str, tor
     return tensors, {"param_groups": state["param_groups"], "scalars": scalars}
 
 
-def unflatten_optimizer(
-    prefix: str, tensors: dict[str, torch.Tensor], meta: dict[str, Any]
-) -> dict[str, Any]:
+def unflatten_optimizer(prefix: str, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> dict[str, Any]:
     state: dict[int, dict[str, Any]] = {}
     for key, value in tensors.items():
         if key.startswith(prefix + ".state."):

@@ -30,10 +30,7 @@ class TrainedModel:
 
     @classmethod
     def load(
-        cls,
-        run_dir: str | os.PathLike[str],
-        checkpoint: str | os.PathLike[str] | None = None,
-        device: str = "cpu",
+        cls, run_dir: str | os.PathLike[str], checkpoint: str | os.PathLike[str] | None = None, device: str = "cpu"
     ) -> TrainedModel:
         run = RunDir(Path(run_dir))
         if not run.path.is_dir():
@@ -45,17 +42,11 @@ class TrainedModel:
         generator = variant.build_generator(config, info)
         generator.load_state_dict(module_state(tensors, "generator"))
         target = resolve_device(device)
-        return cls(
-            config, info, variant, generator.to(target).eval(), path, int(meta["game"]["step"]), target
-        )
+        return cls(config, info, variant, generator.to(target).eval(), path, int(meta["game"]["step"]), target)
 
     @torch.no_grad()
     def sample(
-        self,
-        n: int,
-        seed: int | None = None,
-        labels: torch.Tensor | None = None,
-        z: torch.Tensor | None = None,
+        self, n: int, seed: int | None = None, labels: torch.Tensor | None = None, z: torch.Tensor | None = None
     ) -> torch.Tensor:
         """n samples from G, (n, *sample_shape), in [0, 1] for image models; reproducible given `seed`."""
         if n <= 0:

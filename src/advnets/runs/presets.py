@@ -26,20 +26,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     # The paper's Figure 1 game: 1-D Gaussian data, linear-output G, small D; used by the theory tools.
     "toy-1d": {
         "data": {"name": "toy-gaussian-1d"},
-        "generator": {
-            "noise_dim": 1,
-            "hidden": [32, 32],
-            "output": "linear",
-            "init_range": 0.5,
-            "output_bias_from_data": False,
-        },
-        "discriminator": {
-            "hidden": [32, 32],
-            "activation": "relu",
-            "input_keep": 1.0,
-            "hidden_keep": 1.0,
-            "init_range": 0.2,
-        },
+        "generator": {"noise_dim": 1, "hidden": [32, 32], "output": "linear", "init_range": 0.5,
+                      "output_bias_from_data": False},
+        "discriminator": {"hidden": [32, 32], "activation": "relu", "input_keep": 1.0, "hidden_keep": 1.0,
+                          "init_range": 0.2},
         "optim": {"lr": 0.02, "lr_decay": 1.0, "momentum_start": 0.9, "momentum_end": 0.9},
         "game": {"update": "alternating", "batch_size": 250},
         "train": {"epochs": 10, "checkpoint_every": 0, "log_every": 20, "grid_every": 0},

@@ -1,9 +1,9 @@
 """A run directory: resolved config, metrics, sample grids and checkpoints in one predictable place.
 
-RUN_DIR/config.yaml            the resolved configuration (what `--resume` reads back)
-RUN_DIR/metrics.jsonl          one JSON row per logging interval and per epoch
-RUN_DIR/samples/epoch-NNNN.png a grid of G's samples from fixed noise, after each epoch
-RUN_DIR/checkpoints/step-NNNNNNNN.safetensors
+    RUN_DIR/config.yaml            the resolved configuration (what `--resume` reads back)
+    RUN_DIR/metrics.jsonl          one JSON row per logging interval and per epoch
+    RUN_DIR/samples/epoch-NNNN.png a grid of G's samples from fixed noise, after each epoch
+    RUN_DIR/checkpoints/step-NNNNNNNN.safetensors
 """
 
 from __future__ import annotations

@@ -129,9 +129,7 @@ def train(
     stop_at = total if max_steps is None else min(total, game.step_count + max_steps)
     grid_noise = torch.Generator().manual_seed(config.train.seed + GRID_SEED_OFFSET)
     grid_z_state = grid_noise.get_state()
-    images_per_step = config.game.batch_size * (
-        1 if config.game.update == "simultaneous" else config.game.k + 1
-    )
+    images_per_step = config.game.batch_size * (1 if config.game.update == "simultaneous" else config.game.k + 1)
     started, last_checkpoint, last_grid, status = time.perf_counter(), None, None, "finished"
     window = StatsWindow()
     columns = (
@@ -145,9 +143,7 @@ def train(
         Progress(*columns, console=console, disable=not config.train.progress) as progress,
         interrupt_flag() as interrupted,
     ):
-        task = progress.add_task(
-            f"training {config.preset}", total=total, completed=game.step_count, stats=""
-        )
+        task = progress.add_task(f"training {config.preset}", total=total, completed=game.step_count, stats="")
         while game.step_count < stop_at:
             window.add(game.step())
             step, epoch_done = game.step_count, game.step_count % game.steps_per_epoch == 0
