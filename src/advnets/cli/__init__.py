@@ -5,7 +5,7 @@ Each command is a module of this package that registers itself on `app`.
 
 from __future__ import annotations
 
-from advnets.cli import info, lab, sample, score, train  # noqa: F401  (registers the commands)
+from advnets.cli import encode, info, inpaint, lab, sample, score, semisup, train  # noqa: F401  (registers)
 from advnets.cli.app import app, err
 from advnets.errors import AdvnetsError
 

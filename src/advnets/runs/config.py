@@ -109,6 +109,35 @@ class TrainConfig:
 
 
 @dataclass(config=STRICT)
+class InferenceConfig:
+    """The encoder E: x -> z of the `inference` (E fitted to G's samples) and `bigan` variants."""
+
+    hidden: list[Positive] = field(default_factory=lambda: [512, 512])
+    weight: PositiveFloat = 1.0  # scale of E's squared error on (G(z), z) pairs in the `inference` variant
+
+
+@dataclass(config=STRICT)
+class InpaintConfig:
+    """The masks the `inpaint` variant trains on (one drawn per image) and their sizes."""
+
+    masks: list[str] = field(
+        default_factory=lambda: ["pixels", "left-half", "right-half", "top-half", "bottom-half", "box"]
+    )
+    pixel_fraction: Probability = 0.5  # share of pixels hidden by the "pixels" mask
+    box_fraction: Probability = 0.5  # side of the "box" and "center" masks, as a share of the image side
+
+
+@dataclass(config=STRICT)
+class SemisupConfig:
+    """The `semisup` variant: a K+1-class D (Salimans et al. 2016) that sees only `labels` labelled images."""
+
+    labels: NonNegative = 100  # labelled training images, balanced across classes; 0: all of them
+    label_seed: NonNegative = 0  # which images are labelled
+    unsupervised: bool = True  # False: the label-only baseline (same net and optimiser, no G)
+    feature_matching: bool = True  # G matches D's mean features instead of the non-saturating loss
+
+
+@dataclass(config=STRICT)
 class RunConfig:
     preset: str = "mnist-mlp"
     variant: str = "gan"
@@ -118,6 +147,9 @@ class RunConfig:
     optim: OptimConfig = field(default_factory=OptimConfig)
     game: GameConfig = field(default_factory=GameConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
+    inpaint: InpaintConfig = field(default_factory=InpaintConfig)
+    semisup: SemisupConfig = field(default_factory=SemisupConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
