@@ -25,8 +25,10 @@ def brute_force(x: np.ndarray, samples: np.ndarray, sigma: float) -> np.ndarray:
     mu = samples.reshape(len(samples), -1).astype(np.float64)
     squared = ((x[:, None, :] - mu[None]) ** 2).sum(-1)
     d = x.shape[1]
-    return logsumexp(-squared / (2 * sigma**2), axis=1) - math.log(len(mu)) - d * math.log(
-        sigma * math.sqrt(2 * math.pi)
+    return (
+        logsumexp(-squared / (2 * sigma**2), axis=1)
+        - math.log(len(mu))
+        - d * math.log(sigma * math.sqrt(2 * math.pi))
     )
 
 

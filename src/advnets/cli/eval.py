@@ -52,7 +52,7 @@ def eval_(
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     threads: Annotated[int, typer.Option(help="CPU threads (0: one per core)")] = 0,
 ) -> None:
-    """Parzen-window log-likelihood of a run (the paper's Table 1 protocol), with baselines; writes eval.json."""
+    """Parzen log-likelihood of a run (the paper's Table 1 protocol) beside baselines; writes eval.json."""
     from advnets.metrics.curve import checkpoint_curve
     from advnets.metrics.evaluate import EvalOptions, evaluate_checkpoint
     from advnets.runs.training import set_threads

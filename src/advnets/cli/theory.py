@@ -19,9 +19,13 @@ def theory(
     gan_steps: Annotated[int, typer.Option(help="iterations of the 1-D GAN")] = 2000,
     d_steps: Annotated[int, typer.Option(help="D steps with G fixed")] = 3000,
     seed: Annotated[int, typer.Option(help="seed of the nets and the data")] = 0,
+    threads: Annotated[int, typer.Option(help="CPU threads; these nets are tiny, so 1 is fastest")] = 1,
 ) -> None:
     """C(G) = -log 4 + 2 JSD, D -> D* with G fixed, JSD falling over a real 1-D GAN run; Figure 1."""
     from advnets.reporting.theory import TheoryOptions, run_theory
+    from advnets.runs.training import set_threads
+
+    set_threads(threads)
 
     record = run_theory(out_dir, TheoryOptions(gan_steps=gan_steps, d_steps=d_steps, seed=seed))
     table = Table(title="Theorem 1 on p_data = N(4, 0.5^2): C(G) = V(G, D*) vs -log 4 + 2 JSD")
@@ -37,9 +41,13 @@ def theory(
         )
     out.print(table)
     prop = record["proposition_1"]
-    out.print(f"Proposition 1: after {prop['steps']} D steps with p_g = {prop['fixed_p_g']} fixed, "
-              f"max |D - D*| = {prop['max_abs_error']:.4f} where p_data + p_g >= 1e-3")
+    out.print(
+        f"Proposition 1: after {prop['steps']} D steps with p_g = {prop['fixed_p_g']} fixed, "
+        f"max |D - D*| = {prop['max_abs_error']:.4f} where p_data + p_g >= 1e-3"
+    )
     jsd = [p["jsd"] for p in record["gan_jsd"]]
-    out.print(f"1-D GAN: JSD(p_data || p_g) {jsd[0]:.3f} at step 0 -> min {min(jsd):.3f}, "
-              f"{jsd[-1]:.3f} at step {record['gan_jsd'][-1]['step']}")
+    out.print(
+        f"1-D GAN: JSD(p_data || p_g) {jsd[0]:.3f} at step 0 -> min {min(jsd):.3f}, "
+        f"{jsd[-1]:.3f} at step {record['gan_jsd'][-1]['step']}"
+    )
     out.print(f"wrote {out_dir}/theory.json, fig1_panels.png, fig1.gif, jsd.png, dstar.png")

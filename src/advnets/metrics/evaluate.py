@@ -1,4 +1,4 @@
-"""`advnets eval`: score a trained run against its dataset with a list of metrics, side by side with baselines.
+"""`advnets eval`: score a trained run on its dataset with a list of metrics, side by side with baselines.
 
 The metrics are a registry: a metric is a function of an `EvalContext` returning one `MetricRow` with a
 value per source ("gan", "train-images", "k-means"). Add one with `@register_metric("name")`.
@@ -72,7 +72,7 @@ def register_metric(name: str) -> Callable[[MetricFn], MetricFn]:
 
 @register_metric("parzen")
 def parzen_metric(context: EvalContext) -> MetricRow:
-    """The paper's Table 1: test log-likelihood under a Parzen window on the samples, sigma from validation."""
+    """The paper's Table 1: test log-likelihood of a Parzen window on the samples; sigma from validation."""
     row = MetricRow("Parzen log-likelihood (nats)", {})
     valid, test = context.dataset["valid"].images, context.dataset["test"].images
     for source, samples in context.samples.items():

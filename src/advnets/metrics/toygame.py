@@ -1,7 +1,7 @@
 """The 1-D game of the paper's Figure 1, measured exactly: p_g pushed forward from p_z, D against D*.
 
 G is a 1-D rectifier MLP, hence piecewise linear, so p_g's mass in each x cell is the p_z mass of the z
-that land there: a fine z grid weighted by N(0, 1) mass gives it to ~1e-6 (no kernel estimate). p_data
+that land there: a fine z grid weighted by N(0, 1) mass gives it to ~1e-3 of its peak (no kernel). p_data
 is one of the engine's toy densities with an exact pdf.
 """
 
@@ -46,7 +46,7 @@ def pdf(density: GaussianMixture, x: np.ndarray) -> np.ndarray:
 
 @torch.no_grad()
 def pushforward_density(
-    generator: nn.Module, edges: np.ndarray = EDGES, noise: str = "gaussian", points: int = 400_001
+    generator: nn.Module, edges: np.ndarray = EDGES, noise: str = "gaussian", points: int = 2_000_001
 ) -> np.ndarray:
     """p_g on the cells between `edges` (len(edges) - 1,), for a G with 1-D noise; mass outside is dropped."""
     if noise == "gaussian":
@@ -86,7 +86,9 @@ def toy_frame(
     with torch.no_grad():
         gz = generator(torch.from_numpy(z).float()[:, None]).reshape(-1).double().numpy()
     cell = float(edges[1] - edges[0])
-    return ToyFrame(step, x, p_data, p_g, discriminator_on(discriminator, x), z, gz, js_divergence(p_data, p_g, cell))
+    return ToyFrame(
+        step, x, p_data, p_g, discriminator_on(discriminator, x), z, gz, js_divergence(p_data, p_g, cell)
+    )
 
 
 def fit_discriminator(

@@ -28,13 +28,24 @@ def training_curves(rows: list[dict[str, Any]], parzen: list[dict[str, Any]] | N
         ll.plot(epochs, [p["valid_ll"] for p in parzen], "o-", label="validation (selects sigma)")
         if all("test_ll" in p for p in parzen):
             ll.errorbar(
-                epochs, [p["test_ll"] for p in parzen], [p["test_stderr"] for p in parzen], fmt="s--",
-                label="test ± s.e.", capsize=2,
+                epochs,
+                [p["test_ll"] for p in parzen],
+                [p["test_stderr"] for p in parzen],
+                fmt="s--",
+                label="test ± s.e.",
+                capsize=2,
             )
         ll.legend(fontsize=8)
     else:
-        ll.text(0.5, 0.5, "no Parzen curve yet:\nadvnets eval RUN_DIR --all-checkpoints", ha="center",
-                va="center", transform=ll.transAxes, fontsize=9)
+        ll.text(
+            0.5,
+            0.5,
+            "no Parzen curve yet:\nadvnets eval RUN_DIR --all-checkpoints",
+            ha="center",
+            va="center",
+            transform=ll.transAxes,
+            fontsize=9,
+        )
     ll.set_title("Parzen log-likelihood (nats)")
     for ax in (losses, outputs, ll):
         ax.set_xlabel("epoch")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
@@ -24,7 +23,7 @@ def nearest_neighbour_figure(
     grid = samples.reshape(rows, columns, *samples.shape[1:])
     with_nn = torch.cat([grid, neighbours[:, None]], dim=1).reshape(-1, *samples.shape[1:])
     picture = tile(with_nn, columns + 1)
-    height, width = samples.shape[-2:]
+    width = samples.shape[-1]
     figure = Figure(figsize=(1.0 + 0.5 * (columns + 1), 0.5 + 0.5 * rows), dpi=120)
     ax = figure.add_subplot()
     ax.imshow(picture, cmap="gray" if picture.ndim == 2 else None, vmin=0, vmax=255, interpolation="nearest")
@@ -35,12 +34,9 @@ def nearest_neighbour_figure(
     ax.set_xticks([columns * (width + 1) / 2, left + width / 2 + 1])
     ax.set_xticklabels(["samples from G", "nearest\ntraining\nexample"], fontsize=8)
     ax.set_yticks([])
-    ax.set_title(title or f"{rows * columns} samples; yellow: nearest training example of the sample to its left")
+    ax.set_title(
+        title or f"{rows * columns} samples; yellow: nearest training example of the sample to its left"
+    )
     ax.title.set_fontsize(9)
     figure.tight_layout()
     return figure
-
-
-def squared_distance_note(distances: np.ndarray) -> str:
-    """A one-line summary of how close the samples are to their nearest training examples."""
-    return f"nearest-neighbour distance: median {np.median(np.sqrt(distances)):.2f}, min {np.sqrt(distances.min()):.2f}"

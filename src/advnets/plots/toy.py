@@ -28,8 +28,12 @@ def toy_panel(ax: Axes, frame: ToyFrame, label: str = "") -> None:
     z_pos = lo + (frame.z - frame.z.min()) / np.ptp(frame.z) * (hi - lo) * 0.5 + (hi - lo) * 0.25
     ax.hlines([Z_LINE, X_LINE], lo, hi, color="k", linewidth=0.8)
     for start, end in zip(z_pos, frame.gz, strict=True):
-        ax.annotate("", xy=(end, X_LINE), xytext=(start, Z_LINE),
-                    arrowprops={"arrowstyle": "->", "linewidth": 0.6, "color": "0.3"})
+        ax.annotate(
+            "",
+            xy=(end, X_LINE),
+            xytext=(start, Z_LINE),
+            arrowprops={"arrowstyle": "->", "linewidth": 0.6, "color": "0.3"},
+        )
     ax.text(lo, Z_LINE - 0.1, "z", fontsize=8)
     ax.text(lo, X_LINE + 0.03, "x", fontsize=8)
     ax.set_ylim(Z_LINE - 0.15, 1.05)
@@ -60,7 +64,9 @@ def toy_gif(frames: Sequence[ToyFrame], path: Path, milliseconds: int = 120) -> 
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")
-        pictures.append(Image.open(io.BytesIO(buffer.getvalue())).convert("P", palette=Image.Palette.ADAPTIVE))
+        pictures.append(
+            Image.open(io.BytesIO(buffer.getvalue())).convert("P", palette=Image.Palette.ADAPTIVE)
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=milliseconds, loop=0)
     return path
@@ -81,7 +87,9 @@ def jsd_figure(steps: Sequence[int], jsd: Sequence[float]) -> Figure:
     return figure
 
 
-def dstar_figure(x: np.ndarray, d: np.ndarray, d_star: np.ndarray, errors: Sequence[tuple[int, float]]) -> Figure:
+def dstar_figure(
+    x: np.ndarray, d: np.ndarray, d_star: np.ndarray, errors: Sequence[tuple[int, float]]
+) -> Figure:
     """Left: D trained with G fixed against D* = p_data / (p_data + p_g). Right: max |D - D*| over steps."""
     figure = Figure(figsize=(9, 3.2), dpi=110)
     left, right = figure.subplots(1, 2)

@@ -9,25 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
+import torch
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import torch  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-import advnets  # noqa: E402
-from advnets.metrics.curve import read_curve  # noqa: E402
-from advnets.metrics.evaluate import load_run_dataset  # noqa: E402
-from advnets.metrics.neighbours import nearest_neighbours  # noqa: E402
-from advnets.metrics.saturation import observed_gradients  # noqa: E402
-from advnets.plots.curves import training_curves  # noqa: E402
-from advnets.plots.interpolation import interpolate, interpolation_figure  # noqa: E402
-from advnets.plots.samples import nearest_neighbour_figure  # noqa: E402
-from advnets.plots.saturation import saturation_figure  # noqa: E402
-from advnets.runs.checkpoint import list_checkpoints, load_checkpoint  # noqa: E402
-from advnets.runs.rundir import RunDir, read_metrics  # noqa: E402
-from advnets.runs.state import info_from_meta, module_state  # noqa: E402
-from advnets.variants import get_variant  # noqa: E402
+import advnets
+from advnets.metrics.curve import read_curve
+from advnets.metrics.evaluate import load_run_dataset
+from advnets.metrics.neighbours import nearest_neighbours
+from advnets.metrics.saturation import observed_gradients
+from advnets.plots.curves import training_curves
+from advnets.plots.interpolation import interpolate, interpolation_figure
+from advnets.plots.samples import nearest_neighbour_figure
+from advnets.plots.saturation import saturation_figure
+from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
+from advnets.runs.rundir import RunDir, read_metrics
+from advnets.runs.state import info_from_meta, module_state
+from advnets.variants import get_variant
 
 
 @dataclass
@@ -73,7 +70,10 @@ def early_gradients(run_dir: Path, options: FigureOptions) -> Figure:
     tensors, meta = load_checkpoint(first)
     config, info = info_from_meta(meta)
     variant = get_variant(config.variant)
-    generator, discriminator = variant.build_generator(config, info), variant.build_discriminator(config, info)
+    generator, discriminator = (
+        variant.build_generator(config, info),
+        variant.build_discriminator(config, info),
+    )
     generator.load_state_dict(module_state(tensors, "generator"))
     discriminator.load_state_dict(module_state(tensors, "discriminator"))
     z = torch.randn(1000, config.generator.noise_dim, generator=torch.Generator().manual_seed(options.seed))
@@ -86,7 +86,11 @@ def write_figures(run_dir: Path, options: FigureOptions | None = None) -> list[P
     options = options or FigureOptions()
     run_dir = Path(run_dir)
     out = run_dir / "figures"
-    written = [save(training_curves(read_metrics(run_dir / "metrics.jsonl"), read_curve(run_dir)), out / "curves.png")]
+    written = [
+        save(
+            training_curves(read_metrics(run_dir / "metrics.jsonl"), read_curve(run_dir)), out / "curves.png"
+        )
+    ]
     config = RunDir(run_dir).load_config()
     if config.data.name.startswith("toy-"):
         from advnets.reporting.toyfigures import write_toy_figures

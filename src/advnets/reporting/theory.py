@@ -13,19 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-
-from advnets.data import load_dataset  # noqa: E402
-from advnets.data.toy import TOYS, GaussianMixture  # noqa: E402
-from advnets.metrics.theory import gaussian_pdf, identities  # noqa: E402
-from advnets.metrics.toygame import EDGES, ToyFrame, discriminator_error, fit_discriminator, toy_frame  # noqa: E402
-from advnets.plots.toy import dstar_figure, jsd_figure, toy_figure, toy_gif  # noqa: E402
-from advnets.runs.overrides import resolve_config  # noqa: E402
-from advnets.runs.state import build_game  # noqa: E402
-from advnets.variants import DataInfo, get_variant  # noqa: E402
+from advnets.data import load_dataset
+from advnets.data.toy import TOYS, GaussianMixture
+from advnets.metrics.theory import gaussian_pdf, identities
+from advnets.metrics.toygame import EDGES, ToyFrame, discriminator_error, fit_discriminator, toy_frame
+from advnets.plots.toy import dstar_figure, jsd_figure, toy_figure, toy_gif
+from advnets.runs.overrides import resolve_config
+from advnets.runs.state import build_game
+from advnets.variants import DataInfo, get_variant
 
 DATA = "toy-gaussian-1d"
 # p_g candidates for Theorem 1, as (mean, std); the first is p_data itself (N(4, 0.5^2)).
@@ -53,7 +50,9 @@ def theorem_one() -> list[dict[str, float]]:
 def proposition_one(options: TheoryOptions) -> tuple[list[tuple[int, float]], Any]:
     config = resolve_config("toy-1d", None, [f"train.seed={options.seed}"])
     discriminator = get_variant("gan").build_discriminator(config, DataInfo(DATA, (1,)))
-    errors = fit_discriminator(discriminator, config.optim, TOYS[DATA], FIXED_G, options.d_steps, seed=options.seed)
+    errors = fit_discriminator(
+        discriminator, config.optim, TOYS[DATA], FIXED_G, options.d_steps, seed=options.seed
+    )
     return errors, discriminator_error(discriminator, TOYS[DATA], FIXED_G)
 
 
@@ -89,8 +88,12 @@ def run_theory(out: Path, options: TheoryOptions | None = None) -> dict[str, Any
     dstar_figure(x, d, d_star, errors).savefig(out / "dstar.png")
     record = {
         "theorem_1": table,
-        "proposition_1": {"fixed_p_g": "N(3, 0.5^2)", "steps": options.d_steps, "max_abs_error": final_error,
-                          "errors": errors},
+        "proposition_1": {
+            "fixed_p_g": "N(3, 0.5^2)",
+            "steps": options.d_steps,
+            "max_abs_error": final_error,
+            "errors": errors,
+        },
         "gan_jsd": [{"step": f.step, "jsd": f.jsd} for f in frames],
         "grid": {"x_min": float(EDGES[0]), "x_max": float(EDGES[-1]), "cells": len(EDGES) - 1},
         "options": options.__dict__,

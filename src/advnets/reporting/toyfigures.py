@@ -25,7 +25,9 @@ def run_frames(run_dir: Path) -> list[ToyFrame]:
         tensors, meta = load_checkpoint(checkpoint)
         game.generator.load_state_dict(module_state(tensors, "generator"))
         game.discriminator.load_state_dict(module_state(tensors, "discriminator"))
-        frames.append(toy_frame(game.generator, game.discriminator, density, int(meta["game"]["step"]), noise))
+        frames.append(
+            toy_frame(game.generator, game.discriminator, density, int(meta["game"]["step"]), noise)
+        )
     return frames
 
 
