@@ -31,6 +31,7 @@ def checkpoint_point(
     samples = model.sample(options.n_samples, seed=options.sample_seed)
     valid, test = dataset["valid"].images, dataset["test"].images
     point: dict[str, Any] = {"checkpoint": checkpoint.name, "step": model.step, "epoch": meta.get("epoch")}
+    point["n_samples"] = options.n_samples
     if with_test:
         result = parzen_protocol(samples, valid, test, options.sigmas, options.n_valid)
         key = f"{result.sigma:.6g}"
@@ -48,12 +49,21 @@ def checkpoint_curve(
     with_test: bool = True,
     on_point: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """The curve over every checkpoint in the run (oldest first), saved beside the run's metrics."""
+    """The curve over every checkpoint in the run (oldest first), saved beside the run's metrics.
+
+    Points already in the run's curve file for the same checkpoint and sample count are reused, so a run
+    that is still training can be re-scored cheaply as checkpoints arrive.
+    """
     run = RunDir(run_dir)
     dataset = load_run_dataset(run.load_config(), options.data_dir)
-    points = []
+    known = {p["checkpoint"]: p for p in read_curve(run_dir) if p.get("n_samples") == options.n_samples}
+    points: list[dict[str, Any]] = []
     for checkpoint in list_checkpoints(run.checkpoints_dir):
-        points.append(checkpoint_point(checkpoint, dataset, options, with_test))
+        old = known.get(checkpoint.name)
+        if old is not None and (not with_test or "test_ll" in old):
+            points.append(old)
+        else:
+            points.append(checkpoint_point(checkpoint, dataset, options, with_test))
         if on_point is not None:
             on_point(points[-1])
     save_curve(run_dir, points)

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from advnets.metrics.curve import checkpoint_point, read_curve, save_curve
 from advnets.metrics.evaluate import EvalOptions, evaluate_checkpoint, load_run_dataset
+from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.overrides import resolve_config
 from advnets.runs.rundir import RunDir
 from advnets.runs.training import train
@@ -56,7 +57,8 @@ def reproduce(
     config.train.keep_checkpoints = options.epochs // options.eval_every + 2
     eval_options = EvalOptions(data_dir=options.data_dir)
     points = read_curve(run_dir) if options.resume else []
-    done = RunDir(run_dir).load_config().train.epochs if options.resume else 0
+    found = list_checkpoints(RunDir(run_dir).checkpoints_dir) if options.resume else []
+    done = int(load_checkpoint(found[-1])[1]["epoch"]) if found else 0
     while done < options.epochs:
         end = min(done + options.eval_every, options.epochs)
         config.train.epochs = end
