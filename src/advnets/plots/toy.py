@@ -101,7 +101,7 @@ def dstar_figure(
     right.plot([s for s, _ in errors], [e for _, e in errors], "o-", markersize=3)
     right.set_yscale("log")
     right.set_xlabel("D steps")
-    right.set_ylabel("max |D - D*| where p_data + p_g >= 1e-3")
+    right.set_ylabel("max |D - D*| (p_data + p_g >= 1e-3)")
     for ax in (left, right):
         ax.grid(alpha=0.3)
     figure.tight_layout()
