@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,8 @@ from advnets.runs.training import TrainResult, train
 # Tests and benchmarks read the canonical MNIST files here when the checkout sits beside them.
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
-torch.set_num_threads(min(2, os.cpu_count() or 1))
+# One thread: the tests use small nets, and several test processes may share the cores.
+torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +27,9 @@ def digits() -> ImageDataset:
 
 def tiny_config(*assignments: str) -> RunConfig:
     """The digits preset shrunk to seconds: 2 epochs, no progress bar."""
-    return resolve_config("digits-mlp", None, ["train.epochs=2", "train.progress=false", *assignments])
+    return resolve_config(
+        "digits-mlp", None, ["train.epochs=2", "train.progress=false", "train.threads=1", *assignments]
+    )
 
 
 @pytest.fixture(scope="session")

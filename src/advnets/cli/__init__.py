@@ -5,7 +5,17 @@ Each command is a module of this package that registers itself on `app`.
 
 from __future__ import annotations
 
-from advnets.cli import eval, figures, info, report, reproduce, sample, theory, train  # noqa: F401  (registers the commands)
+from advnets.cli import (  # noqa: F401  (registers the commands)
+    eval,
+    figures,
+    info,
+    lab,
+    report,
+    reproduce,
+    sample,
+    theory,
+    train,
+)
 from advnets.cli.app import app, err
 from advnets.errors import AdvnetsError
 

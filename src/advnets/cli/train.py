@@ -46,10 +46,13 @@ def train(
     epochs: Annotated[int | None, typer.Option(help="shorthand for --set train.epochs=N")] = None,
     seed: Annotated[int | None, typer.Option(help="shorthand for --set train.seed=N")] = None,
     max_steps: Annotated[int | None, typer.Option(help="stop after this many steps (smoke tests)")] = None,
+    device: Annotated[str | None, typer.Option(help="shorthand for --set train.device=cpu|cuda|auto")] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Train a GAN; writes sample grids, metrics and checkpoints to the run directory."""
     from advnets.cli.app import err
+    from advnets.runs import distributed
+    from advnets.runs.checkpoint import list_checkpoints
     from advnets.runs.overrides import resolve_config
     from advnets.runs.rundir import RunDir
     from advnets.runs.training import train as run_training
@@ -63,6 +66,8 @@ def train(
         assignments.append(f"train.seed={seed}")
     if quiet:
         assignments.append("train.progress=false")
+    if device is not None:
+        assignments.append(f"train.device={device}")
     if resume is not None:
         saved = RunDir(resume).load_config()
         resolved = resolve_config(None, config, assignments, base=saved.to_dict())
@@ -76,7 +81,12 @@ def train(
     else:
         resolved = resolve_config(preset, config, assignments)
         directory = run_dir or Path("runs") / resolved.preset
+        # torchrun --max-restarts: a restarted worker continues from the run's last checkpoint.
+        if distributed.restart_count() > 0 and list_checkpoints(RunDir(directory).checkpoints_dir):
+            resume = directory
     result = run_training(resolved, directory, resume=resume is not None, console=err, max_steps=max_steps)
+    if not distributed.is_main_process():
+        return
     verb = "stopped (Ctrl-C)" if result.status == "interrupted" else "finished"
     out.print(f"{verb} at step {result.step} (epoch {result.epoch}) in {result.seconds:.1f} s")
     if result.last_grid is not None:

@@ -15,6 +15,7 @@ from advnets.data.base import Split
 from advnets.game.batches import EpochSampler
 from advnets.game.noise import sample_noise
 from advnets.game.optim import apply_schedule, make_optimizer
+from advnets.game.parallel import unwrap
 from advnets.game.updates import UPDATES, Stats
 from advnets.runs.config import RunConfig
 from advnets.variants.base import DataInfo, Variant
@@ -48,6 +49,10 @@ class Game:
         self.sampler = EpochSampler(len(train), config.game.batch_size, config.train.seed)
         self.update = UPDATES[config.game.update]
         self.step_count = 0
+        # Set by advnets.runs.distributed under torchrun: the noise is drawn for the whole global batch from
+        # this generator (same state on every rank) and each rank keeps its slice `shard` = (rank, ranks).
+        self.noise_generator: torch.Generator | None = None
+        self.shard = (0, 1)
 
     @property
     def epoch(self) -> int:
@@ -61,8 +66,13 @@ class Game:
         return max(self.sampler.batches_per_epoch // per_step, 1)
 
     def noise(self, n: int) -> torch.Tensor:
+        """(n, noise_dim) draws for this process's n rows (from the global RNG unless sharded)."""
         cfg = self.config.generator
-        return sample_noise(n, cfg.noise_dim, cfg.noise, self.device)
+        if self.noise_generator is None:
+            return sample_noise(n, cfg.noise_dim, cfg.noise, self.device)
+        rank, ranks = self.shard
+        z = sample_noise(n * ranks, cfg.noise_dim, cfg.noise, "cpu", self.noise_generator)
+        return z[rank * n : (rank + 1) * n].to(self.device)
 
     def next_real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         """(x, c for x, c for G's samples) of one minibatch."""
@@ -76,8 +86,8 @@ class Game:
         )
 
     def step(self) -> Stats:
-        for optimizer in (self.opt_g, self.opt_d):
-            apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch)
+        for player, optimizer in (("g", self.opt_g), ("d", self.opt_d)):
+            apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch, player)
         stats = self.update(self)
         self.step_count += 1
         return stats
@@ -92,10 +102,11 @@ class Game:
         cfg = self.config.generator
         z = sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", generator).to(self.device)
         c = self.variant.sample_condition(None, n, self.info, self.device)
-        was_training = self.generator.training
-        self.generator.eval()
-        samples = self.generator(z, c)
-        self.generator.train(was_training)
+        net = unwrap(self.generator)
+        was_training = net.training
+        net.eval()
+        samples = net(z, c)
+        net.train(was_training)
         return samples
 
     def state(self) -> dict[str, Any]:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from advnets.runs.config import OptimConfig
 
 
-def learning_rate(config: OptimConfig, step: int) -> float:
-    """lr after `step` minibatches: lr0 / decay**step, never below lr_min."""
-    return max(config.lr / config.lr_decay**step, config.lr_min)
+def learning_rate(config: OptimConfig, step: int, player: str | None = None) -> float:
+    """lr after `step` minibatches: lr0 / decay**step, never below lr_min.
+
+    lr0 is `config.lr`, or the player's own `lr_d` / `lr_g` when set (player "d" or "g").
+    """
+    start = {"d": config.lr_d, "g": config.lr_g}.get(player or "") or config.lr
+    return max(start / config.lr_decay**step, config.lr_min)
 
 
 def momentum(config: OptimConfig, epoch: int) -> float:

@@ -14,6 +14,7 @@ from advnets.game.losses import (
     generator_loss,
     generator_to_discriminator_grad_ratio,
 )
+from advnets.game.parallel import unwrap
 
 if TYPE_CHECKING:
     from advnets.game.loop import Game
@@ -84,9 +85,11 @@ def alternating_update(game: Game) -> Stats:
         game.opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         game.opt_d.step()
-    # (2) Update G: descend its loss through D, whose parameters receive no gradient.
-    batch = game.config.game.batch_size
-    fake_logits_g = game.discriminator(game.generator(game.noise(batch), c_fake), c_fake)
+    # (2) Update G: descend its loss through D, whose parameters receive no gradient. D is called unwrapped:
+    # under DDP a wrapped call would wait for D's gradient all-reduce, which this backward never triggers.
+    # `batch` is this process's share of the minibatch (all of it on one process).
+    discriminator = unwrap(game.discriminator)
+    fake_logits_g = discriminator(game.generator(game.noise(batch), c_fake), c_fake)
     g_loss = generator_loss(fake_logits_g, kind)
     game.opt_g.zero_grad(set_to_none=True)
     g_loss.backward(inputs=list(game.generator.parameters()))

@@ -1,0 +1,177 @@
+"""The lab's web server (Flask): the page, a JSON API, and a server-sent-event stream of game frames.
+
+A user's mistake (a bad setting, a missing run directory) is answered with HTTP 400 and a one-line message
+the page shows; anything else with 500 and the error's text. Neither stops the server or the game.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, request, send_from_directory
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from advnets.errors import AdvnetsError
+from advnets.lab.runview import RunView
+from advnets.lab.session import SPEEDS, LabSession
+from advnets.lab.settings import DEFAULTS
+from advnets.lab.targets import TARGETS
+
+STATIC = Path(__file__).parent / "static"
+KEEPALIVE_SECONDS = 15.0
+log = logging.getLogger("advnets.lab")
+
+
+def _body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise AdvnetsError("the request body must be a JSON object")
+    return data
+
+
+def _int(data: dict[str, Any], key: str, default: int | None = None) -> int | None:
+    raw = data.get(key, default)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        raise AdvnetsError(f"{key} must be a whole number, not {raw!r}") from None
+
+
+def create_app(session: LabSession | None = None, runs: RunView | None = None) -> Flask:
+    """The Flask app; the toy game starts with the lab's default settings, paused."""
+    app = Flask("advnets.lab", static_folder=str(STATIC), static_url_path="/static")
+    if session is None:
+        session = LabSession()
+        session.configure({})
+    session.start()
+    runs = runs or RunView()
+    app.extensions["advnets_lab"] = {"session": session, "runs": runs}
+
+    @app.errorhandler(AdvnetsError)
+    def user_error(error: AdvnetsError) -> tuple[Response, int]:
+        return jsonify(ok=False, error=str(error)), 400
+
+    @app.errorhandler(Exception)
+    def other_error(error: Exception) -> tuple[Response, int]:
+        code = getattr(error, "code", None)
+        if isinstance(code, int) and code < 500:  # 404, 405 ... from Flask itself
+            return jsonify(ok=False, error=str(error)), code
+        log.exception("lab request failed")
+        return jsonify(ok=False, error=f"internal error ({type(error).__name__}: {error})"), 500
+
+    @app.get("/")
+    def index() -> Response:
+        return send_from_directory(STATIC, "index.html")
+
+    @app.get("/api/game/options")
+    def options() -> Response:
+        return jsonify(ok=True, targets=TARGETS, defaults=DEFAULTS, speeds=list(SPEEDS))
+
+    @app.post("/api/game/configure")
+    def configure() -> Response:
+        session.configure(_body())
+        return jsonify(ok=True)
+
+    @app.post("/api/game/command")
+    def command() -> Response:
+        data = _body()
+        session.command(str(data.get("action", "")), data.get("speed"))
+        return jsonify(ok=True)
+
+    @app.get("/api/game/frame")
+    def frame() -> Response:
+        return Response(session.frame_json, mimetype="application/json")
+
+    @app.get("/api/game/stream")
+    def stream() -> Response:
+        def events() -> Iterator[str]:
+            version = 0
+            while not session.closed:
+                version, text = session.wait_frame(version, KEEPALIVE_SECONDS)
+                yield f"data: {text}\n\n" if text is not None else ": keep-alive\n\n"
+
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        return Response(events(), mimetype="text/event-stream", headers=headers)
+
+    _run_routes(app, runs)
+    return app
+
+
+def _run_routes(app: Flask, runs: RunView) -> None:
+    @app.post("/api/run/open")
+    def run_open() -> Response:
+        return jsonify(ok=True, run=runs.open(str(_body().get("path", ""))))
+
+    @app.post("/api/run/sample")
+    def run_sample() -> Response:
+        data = _body()
+        n, seed = _int(data, "n", 64), _int(data, "seed", 0)
+        assert n is not None and seed is not None
+        return jsonify(ok=True, **runs.sample(n, seed, _int(data, "label")))
+
+    @app.post("/api/run/interpolate")
+    def run_interpolate() -> Response:
+        data = _body()
+        seed_a, seed_b = _int(data, "seed_a", 0), _int(data, "seed_b", 1)
+        assert seed_a is not None and seed_b is not None
+        try:
+            t = float(data.get("t", 0.5))
+        except (TypeError, ValueError):
+            raise AdvnetsError(f"t must be a number in [0, 1], not {data.get('t')!r}") from None
+        result = runs.interpolate(seed_a, seed_b, t, str(data.get("mode", "linear")), _int(data, "label"))
+        return jsonify(ok=True, **result)
+
+
+class LabServer:
+    """The app on a werkzeug threaded server in a background thread (for the CLI and the tests)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, app: Flask | None = None) -> None:
+        self.app = app or create_app()
+        try:
+            self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
+        except (OSError, SystemExit):  # werkzeug exits (status 1) when the port is taken
+            self.app.extensions["advnets_lab"]["session"].close()
+            raise AdvnetsError(
+                f"cannot listen on {host}:{port}: the port is in use or the address is not this machine's; "
+                "choose another --port (or --host)"
+            ) from None
+        self.host, self.port = host, int(self.server.server_port)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, name="advnets-lab-http", daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    def start(self) -> LabServer:
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self.server.serve_forever()
+
+    def stop(self) -> None:
+        self.app.extensions["advnets_lab"]["session"].close()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, on_ready: Callable[[str], None] | None = None) -> None:
+    """Run the lab in the foreground until Ctrl-C."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request (the page polls a lot)
+    server = LabServer(host, port)
+    if on_ready is not None:
+        on_ready(server.url)
+    try:
+        server.serve_forever()
+    finally:
+        server.app.extensions["advnets_lab"]["session"].close()
+        server.server.server_close()

@@ -1,0 +1,85 @@
+"""The toy game's settings as the page sends them, turned into the engine's own RunConfig.
+
+Every value goes through advnets.runs.overrides.resolve_config, so the page gets the same one-line errors
+as `advnets train --set` (a learning rate of -1 is refused there, not here).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from advnets.errors import AdvnetsError
+from advnets.runs.config import RunConfig
+from advnets.runs.overrides import resolve_config
+
+# The lab starts from the paper's Figure 1 preset and changes what a 2-D game needs to learn in a few
+# hundred steps on a CPU (Adam and wider nets: with the preset's SGD the ring barely moves in that time).
+DEFAULTS: dict[str, Any] = {
+    "data": "toy-ring-2d",
+    "g_layers": 2,
+    "g_width": 64,
+    "d_layers": 2,
+    "d_width": 64,
+    "loss": "non-saturating",
+    "update": "alternating",
+    "k": 1,
+    "optimizer": "adam",
+    "lr": 0.001,
+    "batch": 250,
+    "noise": "gaussian",
+    "seed": 0,
+}
+
+_INTEGERS = ("g_layers", "g_width", "d_layers", "d_width", "k", "batch", "seed")
+_LIMITS = {"g_layers": 6, "d_layers": 6, "g_width": 512, "d_width": 512, "k": 20, "batch": 2000}
+
+
+def merge_settings(given: dict[str, Any]) -> dict[str, Any]:
+    """DEFAULTS updated with `given`; unknown keys and non-numbers where numbers belong are refused."""
+    unknown = sorted(set(given) - set(DEFAULTS) - {"points"})
+    if unknown:
+        raise AdvnetsError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
+    settings = {**DEFAULTS, **{k: v for k, v in given.items() if k != "points"}}
+    for key in (*_INTEGERS, "lr"):
+        raw = settings[key]
+        try:
+            number = float(raw)
+        except (TypeError, ValueError):
+            raise AdvnetsError(f"setting {key} must be a number, not {raw!r}") from None
+        if key in _INTEGERS:
+            if number != int(number):
+                raise AdvnetsError(f"setting {key} must be a whole number, not {raw!r}")
+            settings[key] = int(number)
+        else:
+            settings[key] = number
+    for key, limit in _LIMITS.items():
+        if settings[key] > limit:
+            raise AdvnetsError(
+                f"setting {key}={settings[key]} is too large for a live demo (at most {limit})"
+            )
+    for key in ("g_layers", "d_layers"):
+        if settings[key] < 1:
+            raise AdvnetsError(f"setting {key} must be at least 1, not {settings[key]}")
+    return settings
+
+
+def to_config(settings: dict[str, Any], dim: int) -> RunConfig:
+    """The engine's RunConfig for these settings (validated by the engine), for data of dimension `dim`."""
+    assignments = {
+        "data.name": settings["data"],
+        "generator.noise_dim": dim,  # z has the data's dimension, so G's map can be drawn as a warped grid
+        "generator.noise": settings["noise"],
+        "generator.hidden": [settings["g_width"]] * settings["g_layers"],
+        "discriminator.hidden": [settings["d_width"]] * settings["d_layers"],
+        "game.generator_loss": settings["loss"],
+        "game.update": settings["update"],
+        "game.k": settings["k"],
+        "game.batch_size": settings["batch"],
+        "optim.name": settings["optimizer"],
+        "optim.lr": settings["lr"],
+        "train.seed": settings["seed"],
+    }
+    return resolve_config(
+        "toy-1d", None, [f"{key}={json.dumps(value)}" for key, value in assignments.items()]
+    )

@@ -1,0 +1,138 @@
+// The toy game view: settings, play/step controls, the live frame stream, and the charts.
+"use strict";
+
+(function () {
+  const lab = (window.lab = window.lab || {});
+  const FIELDS = ["data", "g_layers", "g_width", "d_layers", "d_width", "noise", "loss", "update", "k",
+    "batch", "optimizer", "lr", "seed"];
+  const INTEGER = new Set(["g_layers", "g_width", "d_layers", "d_width", "k", "batch", "seed"]);
+  const game = (lab.game = { frame: null, frames: 0, drawn: [] });
+  const $ = (id) => document.getElementById(id);
+
+  function readSettings() {
+    const settings = {};
+    for (const name of FIELDS) {
+      const raw = $(name).value.trim();
+      // Numbers go as numbers when they parse; otherwise as typed, so the server can say what is wrong.
+      settings[name] = (INTEGER.has(name) || name === "lr") && raw !== "" && !isNaN(Number(raw)) ? Number(raw) : raw;
+    }
+    if (settings.data === "drawn-2d") settings.points = game.drawn;
+    return settings;
+  }
+
+  function fillSettings(settings) {
+    for (const name of FIELDS) if (settings[name] !== undefined) $(name).value = settings[name];
+    updateDrawHint();
+  }
+
+  function updateDrawHint() {
+    $("draw-hint").classList.toggle("hidden", $("data").value !== "drawn-2d");
+    $("point-count").textContent = game.drawn.length + " points";
+  }
+
+  async function apply() {
+    const reply = await lab.api("/api/game/configure", readSettings());
+    if (reply) lab.showMessage(null);
+  }
+
+  async function command(action) {
+    const reply = await lab.api("/api/game/command", { action: action, speed: $("speed").value });
+    if (reply && action !== "play") lab.showMessage(null);
+  }
+
+  function lightOverview(frame) {
+    const lit = new Set();
+    const phase = frame.phase;
+    if (frame.running) ["node-z", "node-G", "node-fake", "node-real", "node-D", "node-loss", "node-grad"].forEach((n) => lit.add(n));
+    else if (phase) {
+      const byStage = {
+        sample: phase.player === "D" ? ["node-z", "node-G", "node-fake", "node-real"] : ["node-z", "node-G", "node-fake"],
+        classify: ["node-D"], loss: ["node-loss"], gradient: ["node-grad"],
+        step: [phase.player === "D" ? "node-D" : "node-G"],
+      };
+      (byStage[phase.stage] || []).forEach((n) => lit.add(n));
+    }
+    for (const node of document.querySelectorAll("#overview .node")) node.classList.toggle("lit", lit.has(node.id));
+    const back = phase && !frame.running && (phase.stage === "gradient" || phase.stage === "step");
+    $("edge-back-D").classList.toggle("lit", Boolean(back && phase.player === "D") || frame.running);
+    $("edge-back-G").classList.toggle("lit", Boolean(back && phase.player === "G") || frame.running);
+  }
+
+  function numbersTable(frame) {
+    const s = frame.stats || {};
+    const rows = [
+      ["JSD(p_data ‖ p_g)", frame.jsd], ["C(G) = −log 4 + 2 JSD", frame.c_of_g], ["V(G, D) for this D", frame.value],
+      ["D's loss", s.d_loss], ["G's loss", s.g_loss], ["mean D(x)", s.d_real], ["mean D(G(z))", s.d_fake],
+    ];
+    $("numbers").innerHTML = rows.map(([k, v]) =>
+      `<tr><td>${k}</td><td>${v === undefined || v === null ? "–" : Number(v).toFixed(4)}</td></tr>`).join("");
+  }
+
+  function render(frame) {
+    game.frame = frame; game.frames += 1;
+    const drawing = $("data").value === "drawn-2d";
+    if (drawing && frame.dim !== 2) lab.drawDrawing($("plane"), game.drawn);
+    else lab.drawPlane($("plane"), frame, { drawn: drawing ? game.drawn : [] });
+    $("legend").textContent = lab.legendText(frame);
+    const h = frame.history;
+    lab.drawChart($("chart-loss"), [
+      { x: h.step, y: h.d_loss, color: "#1565c0", label: "D's loss" },
+      { x: h.step, y: h.g_loss, color: "#7b1fa2", label: "G's loss" },
+    ], { lines: [{ y: Math.log(2), label: "log 2", color: "#90a4ae" }], xlabel: "iteration" });
+    lab.drawChart($("chart-jsd"), [{ x: h.step, y: h.jsd, color: "#e65100", label: "JSD" }],
+      { ymin: 0, lines: [{ y: Math.log(2), label: "log 2 (disjoint)", color: "#90a4ae" }], xlabel: "iteration" });
+    numbersTable(frame);
+    $("step-count").textContent = frame.step; $("epoch").textContent = frame.epoch;
+    $("play").textContent = frame.running ? "❚❚ Pause" : "▶ Play";
+    const manual = frame.alternating;
+    $("step-d").disabled = !manual || frame.next_player !== "D";
+    $("step-g").disabled = !manual || frame.next_player !== "G";
+    $("substep").disabled = !manual;
+    $("phase").textContent = frame.running ? "Playing: each frame shows the game after a few iterations of Algorithm 1."
+      : frame.phase ? `${frame.phase.explanation}${frame.phase.loss !== null ? ` (loss ${frame.phase.loss.toFixed(4)})` : ""}`
+      : "Paused. Press Play, or step through Algorithm 1." + (manual ? ` Next: ${frame.next_player}.` : "");
+    lightOverview(frame);
+    if (frame.message) lab.showMessage(frame.message.text, frame.message.level);
+  }
+
+  function connect() {
+    const source = new EventSource("/api/game/stream");
+    source.onmessage = (event) => render(JSON.parse(event.data));
+    source.onerror = () => { /* EventSource reconnects by itself */ };
+    game.source = source;
+  }
+
+  function addPoint(event) {
+    if ($("data").value !== "drawn-2d") return;
+    const canvas = $("plane"), box = canvas.getBoundingClientRect();
+    const cx = ((event.clientX - box.left) / box.width) * canvas.width;
+    const cy = ((event.clientY - box.top) / box.height) * canvas.height;
+    game.drawn.push(lab.canvasToPlane(canvas, cx, cy).map((v) => Math.round(v * 1000) / 1000));
+    updateDrawHint();
+    if (game.frame) render(game.frame);
+  }
+
+  async function init() {
+    const options = await lab.api("/api/game/options");
+    if (!options) return;
+    $("data").innerHTML = Object.entries(options.targets).map(([k, v]) => `<option value="${k}">${v}</option>`).join("");
+    fillSettings(options.defaults);
+    $("data").addEventListener("change", () => { updateDrawHint(); if (game.frame) render(game.frame); });
+    $("apply").addEventListener("click", apply);
+    $("play").addEventListener("click", () => command(game.frame && game.frame.running ? "pause" : "play"));
+    $("step-iter").addEventListener("click", () => command("iteration"));
+    $("step-d").addEventListener("click", () => command("d_update"));
+    $("step-g").addEventListener("click", () => command("g_update"));
+    $("substep").addEventListener("click", () => command("substep"));
+    $("speed").addEventListener("change", () => game.frame && game.frame.running && command("play"));
+    $("clear-points").addEventListener("click", () => { game.drawn = []; updateDrawHint(); if (game.frame) render(game.frame); });
+    let drawing = false;
+    $("plane").addEventListener("mousedown", (e) => { drawing = true; addPoint(e); });
+    $("plane").addEventListener("mousemove", (e) => { if (drawing && e.buttons) addPoint(e); });
+    window.addEventListener("mouseup", () => { drawing = false; });
+    for (const box of document.querySelectorAll(".layers input")) box.addEventListener("change", () => game.frame && render(game.frame));
+    connect();
+  }
+
+  document.addEventListener("DOMContentLoaded", init);
+})();

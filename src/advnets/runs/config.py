@@ -1,0 +1,117 @@
+"""Typed configuration: one tree of dataclasses whose defaults are the paper's MNIST setup.
+
+A preset, a YAML/TOML file and `--set key=value` all fill the same tree, validated once (see overrides.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, field
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass
+
+STRICT = ConfigDict(extra="forbid", validate_assignment=True)
+
+Positive = Annotated[int, Field(gt=0)]
+NonNegative = Annotated[int, Field(ge=0)]
+Probability = Annotated[float, Field(gt=0.0, le=1.0)]
+PositiveFloat = Annotated[float, Field(gt=0.0)]
+
+
+@dataclass(config=STRICT)
+class DataConfig:
+    name: str = "mnist"
+    data_dir: str | None = None
+    image_size: Positive = 28  # the folder dataset resizes to this
+    channels: Literal[1, 3] = 1
+
+
+@dataclass(config=STRICT)
+class GeneratorConfig:
+    kind: Literal["mlp"] = "mlp"
+    noise_dim: Positive = 100
+    # The paper's code draws N(0, 1); "uniform" is U(-sqrt 3, sqrt 3), the same variance.
+    noise: Literal["gaussian", "uniform"] = "gaussian"
+    hidden: list[Positive] = field(default_factory=lambda: [1200, 1200])
+    activation: Literal["relu", "leaky_relu", "tanh"] = "relu"
+    leaky_slope: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.2
+    output: Literal["sigmoid", "linear"] = "sigmoid"
+    init_range: PositiveFloat = 0.05
+    output_bias_from_data: bool = True
+
+
+@dataclass(config=STRICT)
+class DiscriminatorConfig:
+    kind: Literal["mlp"] = "mlp"
+    hidden: list[Positive] = field(default_factory=lambda: [240, 240])
+    activation: Literal["maxout", "relu", "leaky_relu", "tanh"] = "maxout"
+    pieces: Positive = 5
+    leaky_slope: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.2
+    input_keep: Probability = 0.8
+    hidden_keep: Probability = 0.5
+    init_range: PositiveFloat = 0.005
+
+
+@dataclass(config=STRICT)
+class OptimConfig:
+    """Minibatch SGD with momentum and the paper's schedules (Adam for the DCGAN presets)."""
+
+    name: Literal["sgd", "adam"] = "sgd"
+    lr: PositiveFloat = 0.1
+    # Optional per-player starting rates; None: `lr`. Both follow the same decay and floor.
+    lr_d: PositiveFloat | None = None
+    lr_g: PositiveFloat | None = None
+    lr_decay: Annotated[float, Field(ge=1.0)] = 1.000004  # lr is divided by this after every minibatch
+    lr_min: Annotated[float, Field(ge=0.0)] = 1e-6
+    momentum_start: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.5
+    momentum_end: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.7
+    momentum_saturate_epoch: Positive = 250  # momentum rises linearly from epoch 1 to this one
+    betas: tuple[Annotated[float, Field(ge=0.0, lt=1.0)], Annotated[float, Field(ge=0.0, lt=1.0)]] = (
+        0.5,
+        0.999,
+    )
+
+
+@dataclass(config=STRICT)
+class GameConfig:
+    # "simultaneous" is what the paper's code ran for MNIST: D's and G's gradients from one minibatch and
+    # one shared forward pass. "alternating" is Algorithm 1 as printed: k D steps, then one G step.
+    update: Literal["simultaneous", "alternating"] = "simultaneous"
+    k: Positive = 1
+    generator_loss: Literal["non-saturating", "saturating"] = "non-saturating"
+    batch_size: Positive = 100
+
+
+@dataclass(config=STRICT)
+class TrainConfig:
+    epochs: Positive = 250
+    seed: NonNegative = 0
+    device: str = "cpu"
+    threads: NonNegative = 0  # 0: one per core
+    checkpoint_every: NonNegative = 2000  # steps; 0: only at epoch ends and the end
+    keep_checkpoints: Positive = 3
+    log_every: Positive = 50  # steps between metric rows
+    grid_size: Positive = 100  # samples in each epoch's grid
+    grid_every: NonNegative = 1  # epochs; 0: never
+    progress: bool = True
+    # Under torchrun on CUDA: batch-norm statistics over all ranks (SyncBatchNorm) instead of per rank.
+    sync_batchnorm: bool = False
+    # Warn when the epoch grid's mean pairwise distance, having reached this fraction of the data's, falls
+    # below it again (0: never).
+    collapse_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.1
+
+
+@dataclass(config=STRICT)
+class RunConfig:
+    preset: str = "mnist-mlp"
+    variant: str = "gan"
+    data: DataConfig = field(default_factory=DataConfig)
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    game: GameConfig = field(default_factory=GameConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,68 @@
+"""A trained generator loaded from a run directory: 'just generate', without the dataset."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from advnets.errors import AdvnetsError
+from advnets.game.noise import sample_noise
+from advnets.runs.checkpoint import load_checkpoint
+from advnets.runs.config import RunConfig
+from advnets.runs.rundir import RunDir
+from advnets.runs.state import info_from_meta, module_state, resolve_device
+from advnets.variants import DataInfo, Variant, get_variant
+
+
+@dataclass
+class TrainedModel:
+    config: RunConfig
+    info: DataInfo
+    variant: Variant
+    generator: nn.Module
+    checkpoint: Path
+    step: int
+    device: torch.device
+
+    @classmethod
+    def load(
+        cls,
+        run_dir: str | os.PathLike[str],
+        checkpoint: str | os.PathLike[str] | None = None,
+        device: str = "cpu",
+    ) -> TrainedModel:
+        run = RunDir(Path(run_dir))
+        if not run.path.is_dir():
+            raise AdvnetsError(f"run directory {run.path} does not exist; pass the --run-dir a training used")
+        path = Path(checkpoint) if checkpoint is not None else run.latest_checkpoint()
+        tensors, meta = load_checkpoint(path)
+        config, info = info_from_meta(meta)
+        variant = get_variant(config.variant)
+        generator = variant.build_generator(config, info)
+        generator.load_state_dict(module_state(tensors, "generator"))
+        target = resolve_device(device)
+        return cls(
+            config, info, variant, generator.to(target).eval(), path, int(meta["game"]["step"]), target
+        )
+
+    @torch.no_grad()
+    def sample(
+        self,
+        n: int,
+        seed: int | None = None,
+        labels: torch.Tensor | None = None,
+        z: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """n samples from G, (n, *sample_shape), in [0, 1] for image models; reproducible given `seed`."""
+        if n <= 0:
+            raise AdvnetsError(f"number of samples must be positive, not {n}")
+        if z is None:
+            generator = torch.Generator().manual_seed(seed) if seed is not None else None
+            cfg = self.config.generator
+            z = sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", generator)
+        condition = self.variant.sample_condition(labels, n, self.info, self.device)
+        return self.generator(z.to(self.device), condition).cpu()

@@ -1,0 +1,119 @@
+"""Resolve a RunConfig from a preset, an optional YAML/TOML file and `key=value` overrides."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from advnets.errors import AdvnetsError
+from advnets.runs.config import RunConfig
+from advnets.runs.presets import PRESETS
+
+_ADAPTER = TypeAdapter(RunConfig)
+
+
+def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    merged = copy.deepcopy(dict(base))
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def parse_assignment(text: str) -> dict[str, Any]:
+    """'game.k=3' -> {'game': {'k': 3}}; the value is read as YAML, so lists and null work too."""
+    if "=" not in text:
+        raise AdvnetsError(f"--set expects key=value, got '{text}'; for example --set game.k=3")
+    key, raw = text.split("=", 1)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    nested: dict[str, Any] = {}
+    node = nested
+    parts = key.strip().split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return nested
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    file = Path(path)
+    if not file.is_file():
+        raise AdvnetsError(f"config file {file} does not exist; check the path given to --config")
+    try:
+        if file.suffix == ".toml":
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # pragma: no cover
+                import tomli as tomllib
+            data = tomllib.loads(file.read_text())
+        else:
+            data = yaml.safe_load(file.read_text()) or {}
+    except Exception as error:
+        raise AdvnetsError(f"config file {file} cannot be parsed ({error}); fix its syntax") from None
+    if not isinstance(data, dict):
+        raise AdvnetsError(f"config file {file} must hold a mapping of sections such as 'game:'")
+    return data
+
+
+def _valid_keys(prefix: str) -> list[str]:
+    node: Any = RunConfig()
+    for part in [p for p in prefix.split(".") if p]:
+        node = getattr(node, part, None)
+        if not is_dataclass(node):
+            return []
+    return [f.name for f in fields(node)]
+
+
+def _explain(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "unexpected_keyword_argument":
+        parent, _, name = where.rpartition(".")
+        valid = _valid_keys(parent)
+        close = difflib.get_close_matches(name, valid, n=1)
+        hint = f"did you mean '{'.'.join(filter(None, [parent, close[0]]))}'? " if close else ""
+        scope = f" in {parent}" if parent else ""
+        return f"unknown config key '{where}' {hint}(valid keys{scope}: {', '.join(valid)})"
+    return f"bad config value {where}={first.get('input')!r}: {first['msg']}"
+
+
+def validate(data: Mapping[str, Any]) -> RunConfig:
+    try:
+        return _ADAPTER.validate_python(dict(data))
+    except ValidationError as error:
+        raise AdvnetsError(_explain(error)) from None
+
+
+def resolve_config(
+    preset: str | None = "mnist-mlp",
+    config_file: str | Path | None = None,
+    assignments: Iterable[str] = (),
+    base: Mapping[str, Any] | None = None,
+) -> RunConfig:
+    """Defaults <- preset <- file <- overrides, validated once."""
+    data: dict[str, Any] = dict(base) if base is not None else {}
+    if base is None:
+        name = preset or "mnist-mlp"
+        if name not in PRESETS:
+            close = difflib.get_close_matches(name, PRESETS, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise AdvnetsError(f"unknown preset '{name}'{hint}; choose one of: {', '.join(PRESETS)}")
+        data = deep_merge({"preset": name}, PRESETS[name])
+    if config_file is not None:
+        data = deep_merge(data, read_config_file(config_file))
+    for text in assignments:
+        data = deep_merge(data, parse_assignment(text))
+    return validate(data)

@@ -1,0 +1,127 @@
+"""A run directory: resolved config, metrics, sample grids and checkpoints in one predictable place.
+
+RUN_DIR/config.yaml            the resolved configuration (what `--resume` reads back)
+RUN_DIR/metrics.jsonl          one JSON row per logging interval and per epoch
+RUN_DIR/samples/epoch-NNNN.png a grid of G's samples from fixed noise, after each epoch
+RUN_DIR/checkpoints/step-NNNNNNNN.safetensors
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from advnets.errors import AdvnetsError
+from advnets.runs.checkpoint import atomic_write_bytes, list_checkpoints
+from advnets.runs.config import RunConfig
+from advnets.runs.overrides import validate
+
+
+@dataclass(frozen=True)
+class RunDir:
+    path: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.path / "config.yaml"
+
+    @property
+    def metrics_file(self) -> Path:
+        return self.path / "metrics.jsonl"
+
+    @property
+    def samples_dir(self) -> Path:
+        return self.path / "samples"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.path / "checkpoints"
+
+    def create(self) -> RunDir:
+        try:
+            for directory in (self.path, self.samples_dir, self.checkpoints_dir):
+                directory.mkdir(parents=True, exist_ok=True)
+            probe = self.path / ".write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as error:
+            raise AdvnetsError(
+                f"cannot write to run directory {self.path} ({error.strerror}); choose another with --run-dir"
+            ) from None
+        return self
+
+    def save_config(self, config: RunConfig) -> None:
+        text = yaml.safe_dump(config.to_dict(), sort_keys=False)
+        atomic_write_bytes(self.config_file, text.encode())
+
+    def load_config(self) -> RunConfig:
+        if not self.config_file.is_file():
+            raise AdvnetsError(f"{self.path} is not an advnets run (no config.yaml); check the run directory")
+        return validate(yaml.safe_load(self.config_file.read_text()))
+
+    def latest_checkpoint(self) -> Path:
+        found = list_checkpoints(self.checkpoints_dir)
+        if not found:
+            raise AdvnetsError(
+                f"{self.path} has no checkpoint yet; train it first (advnets train --run-dir {self.path})"
+            )
+        return found[-1]
+
+    def sample_grid_path(self, epoch: int) -> Path:
+        return self.samples_dir / f"epoch-{epoch:04d}.png"
+
+
+class MetricsLog:
+    """Appends JSON rows; on resume, rows past the resumed step are dropped so the log has no repeats."""
+
+    def __init__(self, path: Path, resume_step: int | None = None) -> None:
+        self.path = path
+        if resume_step is not None and path.is_file():
+            rows = [row for row in _parsed_lines(path) if row[1].get("step", 0) <= resume_step]
+            atomic_write_bytes(path, "".join(line + "\n" for line, _ in rows).encode())
+        elif resume_step is None:
+            path.write_text("")
+        self._tensorboard: Any = None
+        try:  # TensorBoard when installed; the JSONL log is always written
+            from torch.utils.tensorboard import SummaryWriter
+
+            self._tensorboard = SummaryWriter(str(path.parent / "tensorboard"))
+        except Exception:
+            self._tensorboard = None
+
+    def write(self, row: dict[str, Any]) -> None:
+        row = {"time": round(time.time(), 3), **row}
+        with self.path.open("a") as out:
+            out.write(json.dumps(row) + "\n")
+        if self._tensorboard is not None:
+            for key, value in row.items():
+                if isinstance(value, float) and key not in ("time",):
+                    self._tensorboard.add_scalar(key, value, row.get("step", 0))
+
+    def close(self) -> None:
+        if self._tensorboard is not None:
+            self._tensorboard.close()
+
+
+def _parsed_lines(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """(line, row) for each whole JSON row; a line cut short (killed process, full disk) is skipped."""
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(row, dict):
+            rows.append((line, row))
+    return rows
+
+
+def read_metrics(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    return [row for _, row in _parsed_lines(path)]

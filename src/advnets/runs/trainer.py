@@ -1,0 +1,271 @@
+"""The training loop around Game.step(): progress, metrics, sample grids, checkpoints, and safety checks.
+
+Ctrl-C finishes the current step, writes a checkpoint and returns. A NaN or Inf in a loss or a parameter
+stops the run before any checkpoint holds it. Under torchrun every rank runs this loop; rank 0 writes files.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from advnets.data.base import ImageDataset
+from advnets.errors import AdvnetsError
+from advnets.game.loop import Game
+from advnets.game.parallel import unwrap
+from advnets.game.schedules import learning_rate, momentum
+from advnets.plots.grid import save_grid
+from advnets.runs import distributed, health
+from advnets.runs.checkpoint import checkpoint_path, prune_checkpoints, save_checkpoint
+from advnets.runs.config import RunConfig
+from advnets.runs.distributed import Context
+from advnets.runs.rundir import MetricsLog, RunDir, read_metrics
+from advnets.runs.state import snapshot
+
+GRID_SEED_OFFSET = 7919  # the fixed grid noise comes from its own generator, never the training RNG
+SINGLE = Context()  # one process, no process group
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    step: int
+    epoch: int
+    status: str  # "finished" or "interrupted"
+    checkpoint: Path | None
+    last_grid: Path | None
+    seconds: float
+
+
+@contextmanager
+def interrupt_flag() -> Iterator[Callable[[], bool]]:
+    """Turn the first Ctrl-C into a flag the loop checks between steps; a second one stops at once."""
+    caught = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield caught.is_set
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if caught.is_set():
+            raise KeyboardInterrupt
+        caught.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield caught.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class StatsWindow:
+    """Sums step statistics as tensors (no per-step host sync) and reports their means."""
+
+    def __init__(self) -> None:
+        self.sums: dict[str, torch.Tensor] = {}
+        self.count = 0
+        self.started = time.perf_counter()
+
+    def add(self, stats: dict[str, torch.Tensor]) -> None:
+        for key, value in stats.items():
+            self.sums[key] = self.sums[key] + value if key in self.sums else value.clone()
+        self.count += 1
+
+    def means(self) -> dict[str, float]:
+        return {key: float(value) / max(self.count, 1) for key, value in self.sums.items()}
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def write_checkpoint(game: Game, run: RunDir, keep: int, context: Context = SINGLE) -> Path:
+    """Save the game's state (rank 0 writes; every rank must call: the RNG gather is a collective)."""
+    tensors, meta = snapshot(game)
+    tensors.update(distributed.rank_rng_tensors(context, game.device))
+    path = checkpoint_path(run.checkpoints_dir, game.step_count)
+    if not context.is_main:
+        return path
+    try:
+        save_checkpoint(path, tensors, meta)
+    except OSError as error:  # the atomic write removed its temp file; older checkpoints are untouched
+        raise AdvnetsError(
+            f"could not write checkpoint {path.name} ({error.strerror or error}); the earlier checkpoints in "
+            f"{run.checkpoints_dir} are intact: free space (or fix permissions), then resume with "
+            f"advnets train --resume {run.path}"
+        ) from None
+    prune_checkpoints(run.checkpoints_dir, keep)
+    return path
+
+
+class Trainer:
+    """The loop of `train`: steps the game and, around the steps, logs, draws grids and checkpoints.
+
+    Under torchrun every rank runs it: the steps, the metric means, the divergence and Ctrl-C decisions and
+    the checkpoint RNG gather are shared (collectives); files, progress and warnings are rank 0's alone.
+    """
+
+    def __init__(
+        self,
+        config: RunConfig,
+        run: RunDir,
+        game: Game,
+        dataset: ImageDataset,
+        context: Context,
+        console: Console,
+        log: MetricsLog | None,
+    ) -> None:
+        self.config, self.rundir, self.game, self.dataset = config, run, game, dataset
+        self.context, self.console, self.log = context, console, log
+        self.total = config.train.epochs * game.steps_per_epoch
+        self.grid_noise = torch.Generator().manual_seed(config.train.seed + GRID_SEED_OFFSET)
+        self.grid_z_state = self.grid_noise.get_state()
+        self.images_per_step = config.game.batch_size * (
+            1 if config.game.update == "simultaneous" else config.game.k + 1
+        )
+        self.window = StatsWindow()
+        self.last_checkpoint: Path | None = None
+        self.last_grid: Path | None = None
+        self.diversity: float | None = None
+        self.reference, self.best_diversity = 0.0, 0.0
+        if context.is_main and dataset.is_image and config.train.collapse_threshold > 0:
+            self.reference = health.reference_spread(dataset["train"].images, config.train.seed)
+            earlier = [row["diversity"] for row in read_metrics(run.metrics_file) if "diversity" in row]
+            self.best_diversity = max(earlier, default=0.0)  # a resumed run remembers how spread G was
+
+    def run(self, max_steps: int | None) -> TrainResult:
+        game, config = self.game, self.config
+        stop_at = self.total if max_steps is None else min(self.total, game.step_count + max_steps)
+        started, status = time.perf_counter(), "finished"
+        columns = (
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[stats]}"),
+        )
+        show = config.train.progress and self.context.is_main
+        with Progress(*columns, console=self.console, disable=not show) as progress, interrupt_flag() as flag:
+            task = progress.add_task(
+                f"training {config.preset}", total=self.total, completed=game.step_count, stats=""
+            )
+            while game.step_count < stop_at:
+                stats = game.step()
+                self.window.add(stats)
+                progress.advance(task)
+                local_bad = nonfinite_stats(stats)
+                interrupted, diverged = distributed.any_rank(
+                    [flag(), bool(local_bad)], self.context, game.device
+                )
+                if diverged:
+                    raise health.divergence_error(
+                        game.step_count,
+                        local_bad or ["a loss on another process"],
+                        self.rundir.checkpoints_dir,
+                    )
+                self.after_step(stop_at, progress, task)
+                if interrupted:
+                    status = "interrupted"
+                    if self.last_checkpoint != checkpoint_path(self.rundir.checkpoints_dir, game.step_count):
+                        self.checkpoint()
+                    break
+        return TrainResult(
+            self.rundir.path,
+            game.step_count,
+            game.step_count // game.steps_per_epoch,
+            status,
+            self.last_checkpoint,
+            self.last_grid,
+            time.perf_counter() - started,
+        )
+
+    def after_step(self, stop_at: int, progress: Progress, task: TaskID) -> None:
+        game, train_cfg = self.game, self.config.train
+        step, epoch_done = game.step_count, game.step_count % game.steps_per_epoch == 0
+        if epoch_done and self.dataset.is_image and train_cfg.grid_every and self.context.is_main:
+            epoch = step // game.steps_per_epoch
+            if epoch % train_cfg.grid_every == 0 or step == self.total:
+                self.grid(epoch)
+        every = train_cfg.checkpoint_every
+        checkpoint_now = (every and step % every == 0) or (epoch_done and not every) or step == stop_at
+        if step % train_cfg.log_every == 0 or epoch_done or step == stop_at or checkpoint_now:
+            self.check_parameters()
+            self.write_log(progress, task)
+        if checkpoint_now:
+            self.checkpoint()
+
+    def grid(self, epoch: int) -> None:
+        self.grid_noise.set_state(self.grid_z_state)
+        samples = self.game.sample(self.config.train.grid_size, self.grid_noise)
+        self.last_grid = save_grid(samples, self.rundir.sample_grid_path(epoch))
+        if self.reference > 0:
+            self.diversity = health.diversity(samples, self.reference)
+            threshold = self.config.train.collapse_threshold
+            warning = health.collapse_warning(epoch, self.diversity, threshold, self.best_diversity)
+            self.best_diversity = max(self.best_diversity, self.diversity)
+            if warning:
+                self.console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+    def check_parameters(self) -> None:
+        nets = [
+            ("generator", unwrap(self.game.generator)),
+            ("discriminator", unwrap(self.game.discriminator)),
+        ]
+        bad = health.nonfinite_parameters(nets)
+        if bad:  # parameters are identical on every rank, so every rank stops here together
+            raise health.divergence_error(self.game.step_count, bad, self.rundir.checkpoints_dir)
+
+    def write_log(self, progress: Progress, task: TaskID) -> None:
+        game, config = self.game, self.config
+        keys = sorted(self.window.sums)
+        local = torch.tensor([self.window.means()[k] for k in keys], dtype=torch.float64)
+        means = dict(zip(keys, distributed.reduce_mean(local, self.context).tolist(), strict=True))
+        rate = self.window.count * self.images_per_step / max(self.window.seconds(), 1e-9)
+        self.window = StatsWindow()
+        if self.log is None:
+            return
+        step = game.step_count
+        row: dict[str, Any] = {
+            "step": step,
+            "epoch": step / game.steps_per_epoch,
+            **{k: round(v, 6) for k, v in means.items()},
+            "lr": learning_rate(config.optim, step),
+            "momentum": momentum(config.optim, game.epoch),
+            "images_per_s": round(rate, 1),
+        }
+        if config.optim.lr_d is not None or config.optim.lr_g is not None:
+            row["lr_d"] = learning_rate(config.optim, step, "d")
+            row["lr_g"] = learning_rate(config.optim, step, "g")
+        if self.diversity is not None:
+            row["diversity"] = round(self.diversity, 4)
+            self.diversity = None
+        self.log.write(row)
+        progress.update(task, stats=format_stats(row))
+
+    def checkpoint(self) -> None:
+        self.last_checkpoint = write_checkpoint(
+            self.game, self.rundir, self.config.train.keep_checkpoints, self.context
+        )
+
+
+def nonfinite_stats(stats: dict[str, torch.Tensor]) -> list[str]:
+    """Names of the step's statistics that are NaN or infinite (one host sync for all of them)."""
+    finite = torch.isfinite(torch.stack([value.detach().float().mean() for value in stats.values()]))
+    if bool(finite.all()):
+        return []
+    return [key for key, ok in zip(stats, finite.tolist(), strict=True) if not ok]
+
+
+def format_stats(row: dict[str, Any]) -> str:
+    return (
+        f"D {row['d_loss']:.3f}  G {row['g_loss']:.3f}  D(x) {row['d_real']:.2f}  "
+        f"D(G(z)) {row['d_fake']:.2f}  {row['images_per_s']:,.0f} img/s"
+    )

@@ -1,0 +1,152 @@
+"""The page in headless Chromium: the live ring game learns, a trained run's grid appears, mistakes are shown.
+
+Screenshots go to the `artifacts` directory (set ADVNETS_TEST_ARTIFACTS to keep them).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from advnets.lab import LabServer
+from advnets.runs.training import TrainResult
+
+
+def wait_for(check: Callable[[], Any], seconds: float = 60.0, what: str = "the page") -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+def pixels(driver: Any, canvas_id: str) -> str:
+    return driver.execute_script(f"return document.getElementById('{canvas_id}').toDataURL('image/png')")
+
+
+@pytest.mark.slow
+def test_ring_game_learns_live(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver.execute_script("document.getElementById('data').value = 'toy-ring-2d'")
+    driver.find_element("id", "apply").click()
+    wait_for(
+        lambda: driver.execute_script("return lab.game.frame.step === 0 && lab.game.frame.history.jsd.length")
+    )
+    heat_before = driver.execute_script("return lab.game.frame.heat.d")
+    plane_before, chart_before = pixels(driver, "plane"), pixels(driver, "chart-jsd")
+    driver.save_screenshot(str(artifacts / "game-start.png"))
+
+    driver.execute_script("document.getElementById('speed').value = 'fast'")
+    driver.find_element("id", "play").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.step >= 400"), 240, "400 iterations")
+    driver.find_element("id", "play").click()  # pause
+    wait_for(lambda: driver.execute_script("return !lab.game.frame.running"), what="the game to pause")
+    driver.save_screenshot(str(artifacts / "game-after-400.png"))
+
+    frame = driver.execute_script("return lab.game.frame")
+    jsd = [v for v in frame["history"]["jsd"] if v is not None]
+    assert frame["heat"]["d"] != heat_before, "D's heat map did not change"
+    assert pixels(driver, "plane") != plane_before and pixels(driver, "chart-jsd") != chart_before
+    assert jsd[-1] < jsd[0] - 0.05, f"JSD did not fall: {jsd[0]:.3f} -> {jsd[-1]:.3f}"
+    assert "JSD" in driver.find_element("id", "numbers").text
+
+    # One D update, then G's: the buttons follow Algorithm 1's order, and the overview lights up.
+    driver.find_element("id", "substep").click()
+    wait_for(
+        lambda: driver.execute_script(
+            "return lab.game.frame.phase && lab.game.frame.phase.stage === 'sample'"
+        )
+    )
+    assert "minibatch" in driver.find_element("id", "phase").text
+    assert driver.execute_script("return document.getElementById('node-real').classList.contains('lit')")
+    driver.save_screenshot(str(artifacts / "game-substep.png"))
+
+
+@pytest.mark.slow
+def test_bad_input_is_shown_on_the_page(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    message = lambda: driver.find_element("id", "message")  # noqa: E731
+    lr = driver.find_element("id", "lr")
+    lr.clear()
+    lr.send_keys("-1")
+    driver.find_element("id", "apply").click()
+    wait_for(lambda: "optim.lr" in message().text, what="the learning-rate message")
+    assert message().is_displayed()
+    driver.save_screenshot(str(artifacts / "bad-lr.png"))
+
+    lr.clear()
+    lr.send_keys("0.001")
+    driver.execute_script("document.getElementById('data').value = 'drawn-2d'")
+    driver.find_element("id", "apply").click()
+    wait_for(lambda: "draw at least" in message().text, what="the empty-drawing message")
+
+    driver.find_element("id", "tab-run").click()
+    driver.find_element("id", "run-path").send_keys("/no/such/run")
+    driver.find_element("id", "run-open").click()
+    wait_for(lambda: "does not exist" in message().text, what="the missing-run message")
+    driver.find_element("id", "tab-game").click()
+    driver.find_element("id", "step-iter").click()  # the server still plays
+    wait_for(
+        lambda: driver.execute_script("return lab.game.frame.step === 1"), what="a step after the errors"
+    )
+
+
+@pytest.mark.slow
+def test_trained_run_grid_appears(
+    browser: Any, lab_server: LabServer, tiny_run: TrainResult, artifacts: Path
+) -> None:
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.run"), what="the page")
+    driver.find_element("id", "tab-run").click()
+    driver.find_element("id", "run-path").send_keys(str(tiny_run.run_dir))
+    driver.find_element("id", "run-open").click()
+    grid = (
+        "const g = document.getElementById('run-grid');"
+        "return g.src.startsWith('data:image/png') && g.naturalWidth"
+    )
+    width = wait_for(lambda: driver.execute_script(grid), what="the sample grid")
+    assert width > 100
+    wait_for(lambda: driver.execute_script("return document.getElementById('interp-strip').naturalWidth > 0"))
+    first = driver.execute_script("return document.getElementById('run-grid').src")
+    seed = driver.find_element("id", "run-seed")
+    seed.clear()
+    seed.send_keys("7")
+    driver.find_element("id", "run-sample").click()
+    wait_for(lambda: driver.execute_script("return document.getElementById('run-grid').src") != first)
+    assert "checkpoint" in driver.find_element("id", "run-info").text
+    driver.save_screenshot(str(artifacts / "trained-run.png"))
+
+
+@pytest.mark.slow
+def test_drawn_points_become_p_data(browser: Any, lab_server: LabServer) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver.execute_script(
+        "const s = document.getElementById('data');s.value = 'drawn-2d'; s.dispatchEvent(new Event('change'))"
+    )
+    canvas = driver.find_element("id", "plane")
+    clicks = ActionChains(driver)
+    for offset in (-120, -60, 0, 60, 120):  # from the canvas centre, along a horizontal line
+        clicks.move_to_element_with_offset(canvas, offset, 0).click()
+    clicks.perform()
+    assert driver.execute_script("return lab.game.drawn.length") == 5
+    assert "5 points" in driver.find_element("id", "point-count").text
+    driver.find_element("id", "apply").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.settings.data === 'drawn-2d'"))
+    points = driver.execute_script("return lab.game.frame.settings.points")
+    assert len(points) == 5 and all(abs(y) < 0.2 for _, y in points)  # the centre line is y = 0
+    assert [round(x, 1) for x, _ in points] == sorted(round(x, 1) for x, _ in points)

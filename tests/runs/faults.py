@@ -1,0 +1,87 @@
+"""Helpers for the fault tests: run the real CLI in a subprocess, watch its files, kill it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import advnets
+from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
+
+SRC = str(Path(advnets.__file__).resolve().parents[1])
+
+
+def cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "advnets", *args]
+
+
+def torchrun(nproc: int, launcher_args: list[str], *args: str) -> list[str]:
+    """`torchrun --standalone --nproc-per-node N [launcher_args] -m advnets [args]`."""
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}"]
+    return [*launcher, *launcher_args, "-m", "advnets", *args]
+
+
+def start(command: list[str]) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env["OMP_NUM_THREADS"] = "1"
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def finish(process: subprocess.Popen[bytes], timeout: float = 120) -> str:
+    output, _ = process.communicate(timeout=timeout)
+    text = output.decode(errors="replace")
+    assert process.returncode == 0, text[-3000:]
+    return text
+
+
+def partial_writes(run_dir: Path) -> list[Path]:
+    return [p for p in (run_dir / "checkpoints").glob(".*.tmp")] if (run_dir / "checkpoints").is_dir() else []
+
+
+def wait_for(condition, process: subprocess.Popen[bytes], timeout: float = 90) -> bool:  # type: ignore[no-untyped-def]
+    """Poll `condition()` until true (True) or the process ended first (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        if process.poll() is not None:
+            return bool(condition())
+        time.sleep(0.0005)
+    raise TimeoutError("the training subprocess made no progress")
+
+
+def latest_step(run_dir: Path) -> int:
+    found = list_checkpoints(run_dir / "checkpoints")
+    return int(found[-1].stem.split("-")[1]) if found else -1
+
+
+def kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def children(pid: int) -> list[int]:
+    """Child process ids of `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def all_checkpoints_load(run_dir: Path) -> int:
+    """Load every checkpoint in the run (raises if one is unloadable); how many there are."""
+    found = list_checkpoints(run_dir / "checkpoints")
+    for path in found:
+        load_checkpoint(path)
+    return len(found)
