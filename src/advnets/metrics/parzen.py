@@ -12,7 +12,7 @@ distance recomputed exactly in float64 from the differences; the rest keep the f
 residual mass is bounded and reported (`ParzenScores.max_refine_bound`). Sums are accumulated in float64.
 
 Memory: about 3 * chunk * m * 4 bytes for a chunk's distance block and its temporaries, plus
-chunk * refine * d * 8 bytes for the refinement (defaults, m = 10,000, d = 784: about 130 MB).
+chunk * refine * d * 12 bytes for the refinement (defaults, m = 10,000, d = 784: about 200 MB).
 """
 
 from __future__ import annotations
