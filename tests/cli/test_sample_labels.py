@@ -50,7 +50,7 @@ def test_label_out_of_range_is_refused(cgan_run: TrainResult) -> None:
 
 
 def test_score_run_gives_reference_and_model_rows(cgan_run: TrainResult, tmp_path: Path) -> None:
-    rows = score_run(cgan_run.run_dir, n=200, seed=1, cache_dir=tmp_path)
+    rows = score_run(cgan_run.run_dir, n=200, seed=1, cache_dir=tmp_path, classifier_epochs=5)
     assert [r["name"].split()[0] for r in rows] == ["real", "digits-cgan"]
     assert all(r["n_samples"] == 200 and r["seed"] == 1 and r["reference"] == "digits test" for r in rows)
     assert rows[0]["fid"] < rows[1]["fid"]  # one epoch of training is far from the real data

@@ -25,13 +25,13 @@ def score(
 
     rows = score_run(run_dir, n=n, seed=seed, data_dir=data_dir)
     table = Table(title=f"feature-space scores vs {rows[0]['reference']} (n={n}, seed={seed})")
-    for column in ("name", "FID", "KID x1e3", "precision", "recall", "class consistency"):
+    for column in ("name", "FID", "KID", "precision", "recall", "class consistency"):
         table.add_column(column)
     for row in rows:
         consistency = row.get("class_consistency")
         shown = "-" if consistency is None else f"{consistency:.3f}"
         table.add_row(
-            row["name"], f"{row['fid']:.2f}", f"{1e3 * row['kid']:.2f} ± {1e3 * row['kid_std']:.2f}",
+            row["name"], f"{row['fid']:.2f}", f"{row['kid']:.3g} ± {row['kid_std']:.3g}",
             f"{row['precision']:.3f}", f"{row['recall']:.3f}", shown,
         )  # fmt: skip
     out.print(table)

@@ -115,8 +115,16 @@ def classifier_path(dataset: ImageDataset, cache_dir: str | os.PathLike[str] | N
     return root / f"{dataset.name}-{shape}-v{ARCH_VERSION}.safetensors"
 
 
+def default_epochs(dataset: ImageDataset) -> int:
+    """About 100,000 examples seen, at least 2 epochs: 2 for MNIST's 50,000, 78 for the 1,297 8x8 digits."""
+    return max(2, round(100_000 / max(len(dataset["train"]), 1)))
+
+
 def load_or_train_classifier(
-    dataset: ImageDataset, cache_dir: str | os.PathLike[str] | None = None, epochs: int = 2, seed: int = 0
+    dataset: ImageDataset,
+    cache_dir: str | os.PathLike[str] | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
 ) -> tuple[FeatureClassifier, ClassifierInfo]:
     """The cached classifier for this dataset and image shape, training and caching it on first use."""
     path = classifier_path(dataset, cache_dir)
@@ -129,7 +137,7 @@ def load_or_train_classifier(
         classifier.load_state_dict(tensors)
         info.path = path
         return classifier.eval(), info
-    classifier, info = train_classifier(dataset, epochs, seed)
+    classifier, info = train_classifier(dataset, epochs or default_epochs(dataset), seed)
     meta = {"classifier": {k: v for k, v in info.__dict__.items() if k != "path"}, "arch": ARCH_VERSION}
     save_checkpoint(path, classifier.state_dict(), meta)
     info.path = path

@@ -36,14 +36,16 @@ def score_run(
     data_dir: str | os.PathLike[str] | None = None,
     cache_dir: str | os.PathLike[str] | None = None,
     reference_split: str = "test",
+    classifier_epochs: int | None = None,
 ) -> list[dict[str, Any]]:
     """Two rows: the real training set (first rows of a seeded shuffle) and the run's samples, each scored
-    against `reference_split` with the dataset's cached classifier. Conditional runs generate classes in turn.
+    against `reference_split` with the dataset's cached classifier (trained for `classifier_epochs`, by
+    default about 100,000 examples, when none is cached). Conditional runs generate the classes in turn.
     """
     model = TrainedModel.load(run_dir)
     data = model.config.data
     dataset = load_dataset(data.name, data_dir or data.data_dir, data.image_size, data.channels)
-    classifier, info = load_or_train_classifier(dataset, cache_dir)
+    classifier, info = load_or_train_classifier(dataset, cache_dir, classifier_epochs)
     reference = dataset[reference_split].images
     train = dataset["train"]
     pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[: min(n, len(train))]
