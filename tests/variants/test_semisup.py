@@ -61,10 +61,9 @@ def test_kplus1_d_learns_from_ten_labels_beyond_its_pixel_baseline(digits: Image
     """Seeded small case: 10 labels (1 per class), 20 epochs; measured 39.2 % error against 47.6 % for
     logistic regression on the same 10 labelled images' pixels (chance: 90 %)."""
     from advnets.metrics.semisup import kplus1_error, pixel_error
+    from advnets.runs.overrides import resolve_config
     from advnets.runs.players import load_nets
     from advnets.runs.training import train
-
-    from advnets.runs.overrides import resolve_config
 
     assignments = ["semisup.labels=10", "train.epochs=20", "train.progress=false"]
     config = resolve_config("digits-semisup", None, assignments)
