@@ -55,3 +55,18 @@ def test_semisup_needs_labels() -> None:
 
     with pytest.raises(AdvnetsError, match="needs labels"):
         get_variant("semisup").build_discriminator(tiny_config(), DataInfo("toy", (2,), None))
+
+
+def test_kplus1_d_learns_from_ten_labels_beyond_its_pixel_baseline(digits: ImageDataset, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Seeded small case: 10 labels (1 per class), 20 epochs; measured 39.2 % error against 47.6 % for
+    logistic regression on the same 10 labelled images' pixels (chance: 90 %)."""
+    from advnets.metrics.semisup import kplus1_error, pixel_error
+    from advnets.runs.overrides import resolve_config
+    from advnets.runs.players import load_nets
+    from advnets.runs.training import train
+
+    assignments = ["semisup.labels=10", "train.epochs=20", "train.progress=false"]
+    config = resolve_config("digits-semisup", None, assignments)
+    result = train(config, tmp_path / "run", dataset=digits)
+    error = kplus1_error(load_nets(result.run_dir).discriminator, digits["test"])
+    assert error < min(60.0, pixel_error(digits["train"], digits["test"], 10, seed=0))
