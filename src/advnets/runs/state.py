@@ -23,7 +23,9 @@ def resolve_device(name: str) -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     device = torch.device(name)
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise AdvnetsError(f"device '{name}' requested but no CUDA GPU is available; use --set train.device=cpu")
+        raise AdvnetsError(
+            f"device '{name}' requested but no CUDA GPU is available; use --set train.device=cpu"
+        )
     return device
 
 
