@@ -108,3 +108,17 @@ def test_reproduce_trains_evaluates_and_reports(tmp_path: Path) -> None:
     assert [p["epoch"] for p in points] == [1, 2]
     assert len(list((run_dir / "checkpoints").iterdir())) == 2  # both curve points' checkpoints are kept
     assert (run_dir / "report.html").is_file() and (run_dir / "eval.json").is_file()
+
+
+def test_eval_features_adds_fid_kid_precision_recall_rows(
+    tiny_run: TrainResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("advnets.metrics.classifier.cache_root", lambda: tmp_path / "classifiers")
+    invoke("eval", str(tiny_run.run_dir), "--n-samples", "300", "--kmeans-iterations", "2", "--features")
+    record = json.loads((tiny_run.run_dir / "eval.json").read_text())
+    rows = {row["name"]: row for row in record["metrics"]}
+    assert {"parzen", "fid", "kid", "precision", "recall"} <= rows.keys()
+    fid = rows["fid"]["values"]
+    # Real training images sit far closer to the test set than an untrained-for-long G's samples do.
+    assert fid["train-images"] < fid["gan"]
+    assert rows["fid"]["details"]["gan"]["n_samples"] == 300

@@ -51,6 +51,9 @@ def eval_(
     kmeans_iterations: Annotated[int, typer.Option(help="Lloyd iterations for the k-means baseline")] = 10,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     threads: Annotated[int, typer.Option(help="CPU threads (0: one per core)")] = 0,
+    features: Annotated[
+        bool, typer.Option(help="also FID, KID, precision and recall in a trained classifier's feature space")
+    ] = False,
 ) -> None:
     """Parzen log-likelihood of a run (the paper's Table 1 protocol) beside baselines; writes eval.json."""
     from advnets.metrics.curve import checkpoint_curve
@@ -71,7 +74,13 @@ def eval_(
         out.print(curve_table(points))
         out.print(f"wrote {run_dir / 'parzen_curve.json'}")
         return
-    record = evaluate_checkpoint(run_dir, checkpoint, options)
+    metrics = None
+    if features:
+        from advnets.metrics.evaluate import METRICS
+        from advnets.metrics.feature_rows import feature_metrics
+
+        metrics = {**METRICS, **feature_metrics()}
+    record = evaluate_checkpoint(run_dir, checkpoint, options, metrics=metrics)
     path = run_dir / "eval.json"
     path.write_text(json.dumps(record, indent=2))
     out.print(metrics_table(record))
