@@ -37,7 +37,7 @@ def start(command: list[str]) -> subprocess.Popen[bytes]:
 def finish(process: subprocess.Popen[bytes], timeout: float = 120) -> str:
     output, _ = process.communicate(timeout=timeout)
     text = output.decode(errors="replace")
-    assert process.returncode == 0, text[-3000:]
+    assert process.returncode == 0, text[-12000:]
     return text
 
 

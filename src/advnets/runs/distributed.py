@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 from torch import nn
+from torch.distributed.rendezvous import rendezvous
 from torch.nn.parallel import DistributedDataParallel
 
 from advnets.errors import AdvnetsError
@@ -83,7 +84,11 @@ def init(device_name: str) -> tuple[Context, torch.device]:
         device, backend = torch.device("cuda", local), "nccl"
         torch.cuda.set_device(device)
     if not dist.is_initialized():
-        dist.init_process_group(backend, rank=rank, world_size=world)
+        # torchrun keeps one key-value store across `--max-restarts`; keys that the killed workers left there
+        # (such as a dead peer's gloo address) must not be read by the restarted ones, hence a fresh prefix.
+        store, rank, world = next(rendezvous("env://", rank, world))
+        store = dist.PrefixStore(f"advnets/attempt-{restart_count()}", store)
+        dist.init_process_group(backend, store=store, rank=rank, world_size=world)
     return Context(rank, world, local, backend), device
 
 
