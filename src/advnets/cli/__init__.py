@@ -5,7 +5,21 @@ Each command is a module of this package that registers itself on `app`.
 
 from __future__ import annotations
 
-from advnets.cli import info, lab, sample, train  # noqa: F401  (registers the commands)
+from advnets.cli import (  # noqa: F401  (registers the commands)
+    encode,
+    eval,
+    figures,
+    info,
+    inpaint,
+    lab,
+    report,
+    reproduce,
+    sample,
+    score,
+    semisup,
+    theory,
+    train,
+)
 from advnets.cli.app import app, err
 from advnets.errors import AdvnetsError
 

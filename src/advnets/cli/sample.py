@@ -21,16 +21,28 @@ def sample(
     npy: Annotated[Path | None, typer.Option(help="also save the samples as a .npy array")] = None,
     checkpoint: Annotated[Path | None, typer.Option(help="a checkpoint other than the latest")] = None,
     seed: Annotated[int, typer.Option(help="noise seed")] = 0,
+    label: Annotated[int | None, typer.Option(help="conditional runs: generate this class only")] = None,
+    per_class: Annotated[
+        int | None, typer.Option(help="conditional runs: a grid with every class in rows, this many per row")
+    ] = None,
 ) -> None:
     """Generate samples from a trained run, without its dataset."""
     import advnets
     from advnets.plots.grid import save_grid
+    from advnets.runs.model import class_rows
 
     model = advnets.load(run_dir, checkpoint)
-    samples = model.sample(n, seed=seed)
+    labels, columns = None, None
+    if per_class is not None:
+        labels, columns = class_rows(model, per_class), per_class
+        n = len(labels)
+    elif label is not None:
+        labels = model.labels_for(label, n)
+    samples = model.sample(n, seed=seed, labels=labels)
     if npy is not None:
         np.save(npy, samples.numpy())
         out.print(f"saved {n} samples {tuple(samples.shape)} to {npy}")
     if len(model.info.sample_shape) == 3:
-        path = save_grid(samples, out_png or run_dir / "sample.png")
-        out.print(f"saved a grid of {n} samples to {path} (checkpoint {model.checkpoint.name}, seed {seed})")
+        path = save_grid(samples, out_png or run_dir / "sample.png", columns=columns)
+        what = f"class {label}" if label is not None else "one class per row" if per_class else "samples"
+        out.print(f"saved a grid of {n} {what} to {path} (checkpoint {model.checkpoint.name}, seed {seed})")

@@ -16,7 +16,7 @@ from advnets.game.batches import EpochSampler
 from advnets.game.noise import sample_noise
 from advnets.game.optim import apply_schedule, make_optimizer
 from advnets.game.parallel import unwrap
-from advnets.game.updates import UPDATES, Stats
+from advnets.game.updates import Stats
 from advnets.runs.config import RunConfig
 from advnets.variants.base import DataInfo, Variant
 
@@ -44,10 +44,13 @@ class Game:
         self.discriminator = discriminator.to(self.device).train()
         self.opt_g = make_optimizer(self.generator, config.optim)
         self.opt_d = make_optimizer(self.discriminator, config.optim)
+        # Extra players a variant adds (e.g. an encoder E), each with its own optimiser; empty for the paper.
+        self.players = {k: m.to(self.device).train() for k, m in variant.extra_players(config, info).items()}
+        self.player_opts = {k: make_optimizer(m, config.optim) for k, m in self.players.items()}
         self.images = train.images.to(self.device)
         self.labels = None if train.labels is None else train.labels.to(self.device)
         self.sampler = EpochSampler(len(train), config.game.batch_size, config.train.seed)
-        self.update = UPDATES[config.game.update]
+        self.update = variant.update_rule(config)
         self.step_count = 0
         # Set by advnets.runs.distributed under torchrun: the noise is drawn for the whole global batch from
         # this generator (same state on every rank) and each rank keeps its slice `shard` = (rank, ranks).
@@ -79,15 +82,14 @@ class Game:
         index = self.sampler.next().to(self.device)
         labels = None if self.labels is None else self.labels[index]
         x = self.images[index]
-        return (
-            x,
-            self.variant.real_condition(labels, self.info),
-            self.variant.fake_condition(labels, self.info),
-        )
+        c_real, c_fake = self.variant.conditions(x, labels, self.info)
+        return x, c_real, c_fake
 
     def step(self) -> Stats:
         for player, optimizer in (("g", self.opt_g), ("d", self.opt_d)):
             apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch, player)
+        for optimizer in self.player_opts.values():
+            apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch)
         stats = self.update(self)
         self.step_count += 1
         return stats

@@ -39,6 +39,18 @@ def _cat(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
     return None if a is None or b is None else torch.cat([a, b])
 
 
+def discriminate(
+    game: Game, x: torch.Tensor, fake: torch.Tensor, c_real: torch.Tensor | None, c_fake: torch.Tensor | None
+) -> torch.Tensor:
+    """D's logits (2B,) for [x; fake]: one call on the concatenation, or two calls when the variant asks.
+
+    Two calls keep batch-norm statistics of real and fake rows apart (as the DCGAN reference does).
+    """
+    if game.variant.separate_real_fake:
+        return torch.cat([game.discriminator(x, c_real), game.discriminator(fake, c_fake)])
+    return game.discriminator(torch.cat([x, fake]), _cat(c_real, c_fake))
+
+
 def simultaneous_update(game: Game) -> Stats:
     """The paper's code: D's and G's gradients from one minibatch and one shared forward pass, both stepped.
 
@@ -49,13 +61,16 @@ def simultaneous_update(game: Game) -> Stats:
     batch = x.shape[0]
     fake = game.generator(game.noise(batch), c_fake)  # (B, *sample_shape)
     fake_input = fake.detach().requires_grad_(True)
-    logits = game.discriminator(torch.cat([x, fake_input]), _cat(c_real, c_fake))  # (2B,)
+    logits = discriminate(game, x, fake_input, c_real, c_fake)  # (2B,)
     real_logits, fake_logits = logits[:batch], logits[batch:]
     d_loss = discriminator_loss(real_logits, fake_logits)
     kind = game.config.game.generator_loss
     game.opt_d.zero_grad(set_to_none=True)
     game.opt_g.zero_grad(set_to_none=True)
-    if float(fake_logits.detach().min()) > SHARED_BACKWARD_MIN_LOGIT:
+    # The per-row ratio below holds only when D treats rows independently; batch norm couples them, so a
+    # variant that separates real and fake (for batch norm) takes the exact second backward pass instead.
+    shared = not game.variant.separate_real_fake
+    if shared and float(fake_logits.detach().min()) > SHARED_BACKWARD_MIN_LOGIT:
         d_loss.backward()  # D's parameter gradients, and D's loss gradient at G's samples
         ratio = generator_to_discriminator_grad_ratio(fake_logits.detach(), kind)
         assert fake_input.grad is not None
@@ -79,7 +94,7 @@ def alternating_update(game: Game) -> Stats:
         batch = x.shape[0]
         with torch.no_grad():
             fake = game.generator(game.noise(batch), c_fake)
-        logits = game.discriminator(torch.cat([x, fake]), _cat(c_real, c_fake))
+        logits = discriminate(game, x, fake, c_real, c_fake)
         real_logits, fake_logits = logits[:batch], logits[batch:]
         d_loss = discriminator_loss(real_logits, fake_logits)
         game.opt_d.zero_grad(set_to_none=True)

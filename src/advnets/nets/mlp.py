@@ -87,6 +87,8 @@ class MLPDiscriminator(nn.Module):
 
     def forward(self, x: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
         h = x.reshape(x.shape[0], -1)
-        if c is not None:
-            h = torch.cat([h, c], dim=1)
-        return self.out(self.hidden(h)).squeeze(1)
+        if c is None:
+            return self.out(self.hidden(h)).squeeze(1)
+        # The condition joins after the input dropout: pixels are dropped, the label never is.
+        h = torch.cat([self.hidden[0](h), c.to(h.dtype)], dim=1)
+        return self.out(self.hidden[1:](h)).squeeze(1)

@@ -30,6 +30,7 @@ def _digest(tensors: dict[str, torch.Tensor]) -> str:
     digest = hashlib.sha256()
     for key in sorted(tensors):
         digest.update(key.encode())
+        # reshape(-1): 0-dim tensors (batch norm's counter, Adam's step) cannot be viewed as bytes directly.
         digest.update(tensors[key].contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
     return digest.hexdigest()
 

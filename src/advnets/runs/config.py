@@ -23,13 +23,16 @@ PositiveFloat = Annotated[float, Field(gt=0.0)]
 class DataConfig:
     name: str = "mnist"
     data_dir: str | None = None
-    image_size: Positive = 28  # the folder dataset resizes to this
+    image_size: Positive = 28  # the folder dataset resizes to this; MNIST-like sets are zero-padded to it
     channels: Literal[1, 3] = 1
 
 
 @dataclass(config=STRICT)
 class GeneratorConfig:
-    kind: Literal["mlp"] = "mlp"
+    # mlp: the paper's MNIST G; dcgan: transposed convolutions (Radford et al.); cifar-fc / cifar-deconv: the
+    # paper's CIFAR-10 generators (ReLU then sigmoid hidden layers; the second adds a strided deconvolution).
+    kind: Literal["mlp", "dcgan", "cifar-fc", "cifar-deconv"] = "mlp"
+    width: Positive = 64  # conv kinds: feature maps of the last hidden stage (DCGAN's ngf)
     noise_dim: Positive = 100
     # The paper's code draws N(0, 1); "uniform" is U(-sqrt 3, sqrt 3), the same variance.
     noise: Literal["gaussian", "uniform"] = "gaussian"
@@ -43,7 +46,10 @@ class GeneratorConfig:
 
 @dataclass(config=STRICT)
 class DiscriminatorConfig:
-    kind: Literal["mlp"] = "mlp"
+    # mlp: the paper's maxout D; dcgan: strided convolutions, batch norm, leaky ReLU; cifar-conv: the paper's
+    # convolutional maxout D for CIFAR-10.
+    kind: Literal["mlp", "dcgan", "cifar-conv"] = "mlp"
+    width: Positive = 64  # conv kinds: feature maps of the first stage (DCGAN's ndf)
     hidden: list[Positive] = field(default_factory=lambda: [240, 240])
     activation: Literal["maxout", "relu", "leaky_relu", "tanh"] = "maxout"
     pieces: Positive = 5
@@ -103,6 +109,35 @@ class TrainConfig:
 
 
 @dataclass(config=STRICT)
+class InferenceConfig:
+    """The encoder E: x -> z of the `inference` (E fitted to G's samples) and `bigan` variants."""
+
+    hidden: list[Positive] = field(default_factory=lambda: [512, 512])
+    weight: PositiveFloat = 1.0  # scale of E's squared error on (G(z), z) pairs in the `inference` variant
+
+
+@dataclass(config=STRICT)
+class InpaintConfig:
+    """The masks the `inpaint` variant trains on (one drawn per image) and their sizes."""
+
+    masks: list[str] = field(
+        default_factory=lambda: ["pixels", "left-half", "right-half", "top-half", "bottom-half", "box"]
+    )
+    pixel_fraction: Probability = 0.5  # share of pixels hidden by the "pixels" mask
+    box_fraction: Probability = 0.5  # side of the "box" and "center" masks, as a share of the image side
+
+
+@dataclass(config=STRICT)
+class SemisupConfig:
+    """The `semisup` variant: a K+1-class D (Salimans et al. 2016) that sees only `labels` labelled images."""
+
+    labels: NonNegative = 100  # labelled training images, balanced across classes; 0: all of them
+    label_seed: NonNegative = 0  # which images are labelled
+    unsupervised: bool = True  # False: the label-only baseline (same net and optimiser, no G)
+    feature_matching: bool = True  # G matches D's mean features instead of the non-saturating loss
+
+
+@dataclass(config=STRICT)
 class RunConfig:
     preset: str = "mnist-mlp"
     variant: str = "gan"
@@ -112,6 +147,9 @@ class RunConfig:
     optim: OptimConfig = field(default_factory=OptimConfig)
     game: GameConfig = field(default_factory=GameConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    inference: InferenceConfig = field(default_factory=InferenceConfig)
+    inpaint: InpaintConfig = field(default_factory=InpaintConfig)
+    semisup: SemisupConfig = field(default_factory=SemisupConfig)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -49,6 +49,16 @@ class TrainedModel:
             config, info, variant, generator.to(target).eval(), path, int(meta["game"]["step"]), target
         )
 
+    def labels_for(self, label: int, n: int) -> torch.Tensor:
+        """(n,) copies of `label`, checked against the run's classes; an error for unconditional runs."""
+        if not self.variant.conditional or self.info.num_classes is None:
+            raise AdvnetsError(f"this run (variant '{self.variant.name}') is not conditional; drop --label")
+        if not 0 <= label < self.info.num_classes:
+            raise AdvnetsError(
+                f"label {label} is not a class of '{self.info.name}' (0..{self.info.num_classes - 1})"
+            )
+        return torch.full((n,), label, dtype=torch.int64)
+
     @torch.no_grad()
     def sample(
         self,
@@ -66,3 +76,12 @@ class TrainedModel:
             z = sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", generator)
         condition = self.variant.sample_condition(labels, n, self.info, self.device)
         return self.generator(z.to(self.device), condition).cpu()
+
+
+def class_rows(model: TrainedModel, per_class: int) -> torch.Tensor:
+    """Labels 0,0,..,1,1,..: `per_class` of each class in turn, for a grid with one class per row."""
+    if per_class <= 0:
+        raise AdvnetsError(f"--per-class must be positive, not {per_class}")
+    model.labels_for(0, 1)  # raises for an unconditional run
+    assert model.info.num_classes is not None
+    return torch.arange(model.info.num_classes).repeat_interleave(per_class)

@@ -56,10 +56,10 @@ def build_game(config: RunConfig, dataset: ImageDataset, device: torch.device | 
 def snapshot(game: Game) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Every tensor and counter needed to continue the game exactly where it is."""
     tensors: dict[str, torch.Tensor] = {}
-    for prefix, module in (("generator", game.generator), ("discriminator", game.discriminator)):
+    for prefix, module in _modules(game):
         tensors.update({f"{prefix}.{k}": v for k, v in unwrap(module).state_dict().items()})
     optim_meta = {}
-    for prefix, optimizer in (("opt_g", game.opt_g), ("opt_d", game.opt_d)):
+    for prefix, optimizer in _optimizers(game):
         flat, meta = flatten_optimizer(prefix, optimizer.state_dict())
         tensors.update(flat)
         optim_meta[prefix] = meta
@@ -79,6 +79,17 @@ def snapshot(game: Game) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     return tensors, meta
 
 
+def _modules(game: Game) -> list[tuple[str, torch.nn.Module]]:
+    """Checkpoint prefixes of every net: G, D, and a variant's extra players as `player.NAME`."""
+    extra = [(f"player.{name}", module) for name, module in game.players.items()]
+    return [("generator", game.generator), ("discriminator", game.discriminator), *extra]
+
+
+def _optimizers(game: Game) -> list[tuple[str, torch.optim.Optimizer]]:
+    extra = [(f"opt_player.{name}", optimizer) for name, optimizer in game.player_opts.items()]
+    return [("opt_g", game.opt_g), ("opt_d", game.opt_d), *extra]
+
+
 def module_state(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
     return {k[len(prefix) + 1 :]: v for k, v in tensors.items() if k.startswith(prefix + ".")}
 
@@ -86,9 +97,9 @@ def module_state(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, tor
 def restore(game: Game, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
     """Load a snapshot into a game built from the same config."""
     try:
-        unwrap(game.generator).load_state_dict(module_state(tensors, "generator"))
-        unwrap(game.discriminator).load_state_dict(module_state(tensors, "discriminator"))
-        for prefix, optimizer in (("opt_g", game.opt_g), ("opt_d", game.opt_d)):
+        for prefix, module in _modules(game):
+            unwrap(module).load_state_dict(module_state(tensors, prefix))
+        for prefix, optimizer in _optimizers(game):
             optimizer.load_state_dict(unflatten_optimizer(prefix, tensors, meta["optimizers"][prefix]))
     except (RuntimeError, KeyError, ValueError) as error:
         raise AdvnetsError(

@@ -6,13 +6,19 @@ differs, such as feeding a one-hot label to both nets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
+from advnets.game.updates import UPDATES, Stats
 from advnets.nets import build_discriminator, build_generator
 from advnets.runs.config import RunConfig
+
+if TYPE_CHECKING:
+    from advnets.game.loop import Game
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,9 @@ class Variant:
 
     name = "gan"
     conditional = False
+    # True: D sees the real and the fake minibatch in two calls, not one call on [x; G(z)]. Needed when D has
+    # batch norm, whose statistics would otherwise mix real and fake rows (unlike the DCGAN reference).
+    separate_real_fake = False
 
     def cond_dim(self, info: DataInfo) -> int:
         return 0
@@ -52,3 +61,19 @@ class Variant:
     ) -> torch.Tensor | None:
         """The condition for `n` samples a user asks for, optionally for chosen labels."""
         return None
+
+    # Optional hooks for variants that change the game itself; the defaults keep the paper's two players.
+
+    def conditions(
+        self, x: torch.Tensor, labels: torch.Tensor | None, info: DataInfo
+    ) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """(c for the real batch x, c for G's samples); override when c depends on the images themselves."""
+        return self.real_condition(labels, info), self.fake_condition(labels, info)
+
+    def extra_players(self, config: RunConfig, info: DataInfo) -> dict[str, nn.Module]:
+        """Nets beyond G and D (such as an encoder), each given its own optimiser and checkpointed."""
+        return {}
+
+    def update_rule(self, config: RunConfig) -> Callable[[Game], Stats]:
+        """One iteration of the game; by default the config's choice of the paper's two orders."""
+        return UPDATES[config.game.update]

@@ -1,0 +1,35 @@
+"""`advnets encode`: x -> z -> G(z) on test images, against a random z and the nearest training image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from advnets.cli._report import print_scores, save_outputs
+from advnets.cli.app import app, out
+
+
+@app.command()
+def encode(
+    run_dir: Annotated[Path, typer.Argument(help="a trained run (variant gan, inference or bigan)")],
+    n: Annotated[int, typer.Option("-n", "--n", help="test images to reconstruct")] = 1000,
+    fit_steps: Annotated[int, typer.Option(help="steps to fit E to a frozen G when the run has none")] = 2000,
+    refit: Annotated[bool, typer.Option(help="fit a new E to the frozen G even if the run has one")] = False,
+    refine_steps: Annotated[int, typer.Option(help="then refine z by gradient descent on |G(z) - x|^2")] = 0,
+    data_dir: Annotated[str | None, typer.Option(help="folder holding the run's dataset")] = None,
+    out_png: Annotated[Path | None, typer.Option("--out", help="figure (default RUN_DIR/encode.png)")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="also write the scores as JSON")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the random-z baseline and of a fitted E")] = 0,
+) -> None:
+    """Learned inference: map test images to z with E, back through G, and score the reconstructions."""
+    from advnets.runs.reports import encode_report
+
+    report = encode_report(run_dir, data_dir, n, fit_steps, refine_steps, seed, refit)
+    info = report.settings
+    out.print(f"encoder {info['encoder']} ({info['encoder_seconds']} s); {info['test_images']} test images")
+    print_scores(
+        "reconstruction of test images", report.scores, {"mse": "pixel MSE", "class_kept": "class kept %"}
+    )
+    save_outputs(report, out_png or run_dir / "encode.png", json_path)

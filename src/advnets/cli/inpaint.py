@@ -1,0 +1,37 @@
+"""`advnets inpaint`: complete masked test images with a trained inpaint G; baselines and scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from advnets.cli._report import print_scores, save_outputs
+from advnets.cli.app import app
+
+
+@app.command()
+def inpaint(
+    run_dir: Annotated[Path, typer.Argument(help="a run trained with the inpaint variant")],
+    mask: Annotated[
+        str, typer.Option(help="pixels, left-half, right-half, top-half, bottom-half, box, center, all")
+    ] = "right-half",
+    n: Annotated[int, typer.Option("-n", "--n", help="test images to complete")] = 1000,
+    samples: Annotated[int, typer.Option(help="completions per image (their spread is reported)")] = 5,
+    data_dir: Annotated[str | None, typer.Option(help="folder holding the run's dataset")] = None,
+    out_png: Annotated[
+        Path | None, typer.Option("--out", help="figure (default RUN_DIR/inpaint-MASK.png)")
+    ] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="also write the scores as JSON")] = None,
+    seed: Annotated[int, typer.Option(help="seed of the masks and of G's noise")] = 0,
+) -> None:
+    """All conditionals p(x_S | x_not_S): fill in the hidden pixels S of test images, several times each."""
+    from advnets.runs.reports import inpaint_report
+
+    report = inpaint_report(run_dir, mask, data_dir, n, samples, seed)
+    columns = {"hidden_mse": "MSE on hidden pixels", "class_kept": "class kept %", "spread": "spread (s.d.)"}
+    print_scores(
+        f"inpainting {report.settings['test_images']} test images, mask {mask}", report.scores, columns
+    )
+    save_outputs(report, out_png or run_dir / f"inpaint-{mask}.png", json_path)

@@ -1,0 +1,75 @@
+"""`advnets reproduce`: train a paper preset, with the Parzen validation curve at regular epochs, then
+the full protocol, the figures and the report. Training is the engine's (`advnets.runs.training.train`),
+resumed segment by segment, so a stopped reproduction continues with `--resume`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from advnets.metrics.curve import checkpoint_point, read_curve, save_curve
+from advnets.metrics.evaluate import EvalOptions, evaluate_checkpoint, load_run_dataset
+from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
+from advnets.runs.overrides import resolve_config
+from advnets.runs.rundir import RunDir
+from advnets.runs.training import train
+
+PRESETS = {
+    "mnist": "mnist-mlp",
+    "fashion-mnist": "fashion-mnist-mlp",
+    "mnist-5k": "mnist-5k-mlp",
+    "digits": "digits-mlp",  # seconds: a smoke test of the whole pipeline
+}
+
+
+@dataclass
+class ReproduceOptions:
+    epochs: int = 250
+    eval_every: int = 10  # epochs between points of the validation curve
+    seed: int = 0
+    threads: int = 0
+    data_dir: str | None = None
+    resume: bool = False
+
+
+def reproduce(
+    target: str,
+    run_dir: Path,
+    options: ReproduceOptions,
+    console: Console | None = None,
+    on_point: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Train, evaluate every `eval_every` epochs on validation data, then run the full protocol."""
+    console = console or Console(stderr=True)
+    assignments = [f"train.seed={options.seed}", f"train.threads={options.threads}", "train.progress=false"]
+    if options.data_dir:
+        assignments.append(f"data.data_dir={options.data_dir}")
+    config = resolve_config(PRESETS[target], None, assignments)
+    dataset = load_run_dataset(config, options.data_dir)
+    steps_per_epoch = len(dataset["train"]) // config.game.batch_size
+    config.train.checkpoint_every = options.eval_every * steps_per_epoch
+    config.train.keep_checkpoints = options.epochs // options.eval_every + 2
+    eval_options = EvalOptions(data_dir=options.data_dir)
+    points = read_curve(run_dir) if options.resume else []
+    found = list_checkpoints(RunDir(run_dir).checkpoints_dir) if options.resume else []
+    done = int(load_checkpoint(found[-1])[1]["epoch"]) if found else 0
+    while done < options.epochs:
+        end = min(done + options.eval_every, options.epochs)
+        config.train.epochs = end
+        result = train(config, run_dir, resume=done > 0, dataset=dataset, console=console)
+        if result.status == "interrupted" or result.checkpoint is None:
+            break
+        points.append(checkpoint_point(result.checkpoint, dataset, eval_options, with_test=False))
+        save_curve(run_dir, points)
+        if on_point is not None:
+            on_point(points[-1])
+        done = end
+    record = evaluate_checkpoint(run_dir, None, eval_options, dataset)
+    (Path(run_dir) / "eval.json").write_text(json.dumps(record, indent=2))
+    return record

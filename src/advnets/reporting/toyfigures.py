@@ -1,0 +1,42 @@
+"""Figure 1 for a 1-D toy run directory: frames from its initial state and its saved checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from advnets.data import load_dataset
+from advnets.data.toy import TOYS
+from advnets.metrics.toygame import ToyFrame, toy_frame
+from advnets.plots.toy import jsd_figure, toy_figure, toy_gif
+from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
+from advnets.runs.rundir import RunDir
+from advnets.runs.state import build_game, module_state
+
+
+def run_frames(run_dir: Path) -> list[ToyFrame]:
+    """The run's initial state (rebuilt from its config and seed) and every saved checkpoint."""
+    run = RunDir(run_dir)
+    config = run.load_config()
+    density = TOYS[config.data.name]
+    game = build_game(config, load_dataset(config.data.name))
+    noise = config.generator.noise
+    frames = [toy_frame(game.generator, game.discriminator, density, 0, noise)]
+    for checkpoint in list_checkpoints(run.checkpoints_dir):
+        tensors, meta = load_checkpoint(checkpoint)
+        game.generator.load_state_dict(module_state(tensors, "generator"))
+        game.discriminator.load_state_dict(module_state(tensors, "discriminator"))
+        frames.append(
+            toy_frame(game.generator, game.discriminator, density, int(meta["game"]["step"]), noise)
+        )
+    return frames
+
+
+def write_toy_figures(run_dir: Path, out: Path) -> list[Path]:
+    frames = run_frames(run_dir)
+    picks = sorted({0, len(frames) // 3, (2 * len(frames)) // 3, len(frames) - 1})
+    out.mkdir(parents=True, exist_ok=True)
+    panels, gif, jsd = out / "fig1_panels.png", out / "fig1.gif", out / "jsd.png"
+    toy_figure([frames[i] for i in picks]).savefig(panels)
+    toy_gif(frames, gif)
+    jsd_figure([f.step for f in frames], [f.jsd for f in frames]).savefig(jsd)
+    return [panels, gif, jsd]

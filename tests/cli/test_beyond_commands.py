@@ -1,0 +1,134 @@
+"""`advnets encode`, `inpaint` and `semisup` end to end on tiny runs, and their one-line errors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from advnets.cli import app, main
+from advnets.data.base import ImageDataset
+from advnets.runs.training import TrainResult, train
+from tests.conftest import tiny_config
+
+runner = CliRunner()
+
+
+def _invoke(*args: str) -> str:
+    result = runner.invoke(app, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def inpaint_run(digits: ImageDataset, tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
+    config = tiny_config("variant=inpaint", "train.epochs=1")
+    return train(config, tmp_path_factory.mktemp("inpaint"), dataset=digits)
+
+
+def test_encode_fits_an_encoder_to_a_plain_run_and_scores_baselines(
+    tiny_run: TrainResult, tmp_path: Path
+) -> None:
+    report = tmp_path / "encode.json"
+    output = _invoke(
+        "encode",
+        str(tiny_run.run_dir),
+        "-n",
+        "50",
+        "--fit-steps",
+        "20",
+        "--json",
+        str(report),
+        "--out",
+        str(tmp_path / "encode.png"),
+    )
+    assert "fitted to the frozen G" in output
+    scores = json.loads(report.read_text())["scores"]
+    assert set(scores) == {"original", "encode", "random-z", "nearest-train"}
+    assert scores["original"]["mse"] == 0.0
+    assert (tmp_path / "encode.png").stat().st_size > 0
+
+
+def test_inpaint_command_scores_completions_and_baselines(inpaint_run: TrainResult, tmp_path: Path) -> None:
+    report = tmp_path / "inpaint.json"
+    _invoke(
+        "inpaint",
+        str(inpaint_run.run_dir),
+        "--mask",
+        "right-half",
+        "-n",
+        "40",
+        "--samples",
+        "3",
+        "--json",
+        str(report),
+        "--out",
+        str(tmp_path / "inpaint.png"),
+    )
+    scores = json.loads(report.read_text())["scores"]
+    assert {"GAN (one completion)", "mean fill", "nearest neighbour"} <= set(scores)
+    assert all(0 <= row["class_kept"] <= 100 for row in scores.values())
+    assert (tmp_path / "inpaint.png").is_file()
+
+
+def test_semisup_command_runs_every_method(tiny_run: TrainResult, tmp_path: Path) -> None:
+    report = tmp_path / "semisup.json"
+    output = _invoke(
+        "semisup",
+        "--labels",
+        "50",
+        "--preset",
+        "digits-semisup",
+        "--seeds",
+        "2",
+        "--epochs",
+        "1",
+        "--probe",
+        str(tiny_run.run_dir),
+        "--out-dir",
+        str(tmp_path / "runs"),
+        "--json",
+        str(report),
+    )
+    assert "±" in output
+    summary = json.loads(report.read_text())["summary"]
+    assert len(summary) == 4 and all(row["seeds"] == 2 for row in summary.values())
+    assert (tmp_path / "runs" / "kplus1-n50-s1" / "config.yaml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["inpaint", "RUN", "--mask", "diagonal"], "unknown mask 'diagonal'"),
+        (["semisup", "--labels", "55", "--preset", "digits-semisup"], "cannot be balanced over 10 classes"),
+        (["semisup", "--labels", "2000", "--preset", "digits-semisup"], "cannot be balanced"),
+        (["semisup", "--labels", "many"], "--labels must be a positive whole number or 'all'"),
+        (["encode", "INPAINT"], "encode needs an unconditional generator"),
+        (["inpaint", "RUN"], "inpaint needs a run trained with the inpaint variant"),
+    ],
+)
+def test_bad_masks_and_label_counts_fail_in_one_line(
+    args: list[str],
+    message: str,
+    tiny_run: TrainResult,
+    inpaint_run: TrainResult,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paths = {"RUN": str(tiny_run.run_dir), "INPAINT": str(inpaint_run.run_dir)}
+    if args[0] == "inpaint" and "--mask" in args:
+        paths["RUN"] = str(inpaint_run.run_dir)
+    argv = [paths.get(a, a) for a in args]
+    if args[0] == "semisup":
+        argv += ["--out-dir", str(tmp_path), "--epochs", "1", "--seeds", "1", "--no-kplus1"]
+    monkeypatch.setattr(sys, "argv", ["advnets", *argv])
+    with pytest.raises(SystemExit) as stop:
+        main()
+    assert stop.value.code == 2
+    printed = capsys.readouterr().err.strip()
+    assert message in printed.replace("\n", " ")
+    assert printed.startswith("error:")

@@ -1,0 +1,73 @@
+"""Learned inference: E recovers z from G(z) far better than chance, jointly, post hoc, and as BiGAN."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch.nn.functional import mse_loss
+
+from advnets.data.base import ImageDataset
+from advnets.game.noise import sample_noise
+from advnets.runs.players import load_nets
+from advnets.runs.training import TrainResult, train
+from advnets.variants.inference import fit_encoder
+from tests.conftest import tiny_config
+
+# The paper's SGD barely moves a tiny G in two epochs (G(z) is nearly constant); Adam gives in seconds a G
+# whose samples depend on z, so that there is something to recover.
+QUICK = (
+    "optim.name=adam",
+    "optim.lr=0.002",
+    "optim.lr_decay=1.0",
+    "discriminator.init_range=0.05",
+    "train.epochs=3",
+)
+
+
+def _recovery(generator: torch.nn.Module, encoder: torch.nn.Module, noise_dim: int) -> dict[str, float]:
+    """On fresh z: |E(G(z)) - z|^2 (chance, predicting 0: E z^2 = 1), and |G(E(G(z))) - G(z)|^2 against
+    |G(z') - G(z)|^2 for an independent z' (chance in image space: a GAN's G need not be one-to-one)."""
+    z = sample_noise(2000, noise_dim, "gaussian", "cpu", torch.Generator().manual_seed(123))
+    other = sample_noise(2000, noise_dim, "gaussian", "cpu", torch.Generator().manual_seed(321))
+    with torch.no_grad():
+        x = generator(z, None)
+        z_hat = encoder(x)
+        return {
+            "z": float(mse_loss(z_hat, z)),
+            "x": float(mse_loss(generator(z_hat, None), x)),
+            "x_chance": float(mse_loss(generator(other, None), x)),
+        }
+
+
+@pytest.fixture(scope="module")
+def quick_run(digits: ImageDataset, tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
+    """A tiny G trained for two epochs, with an encoder trained beside it (the `inference` variant)."""
+    config = tiny_config("variant=inference", "inference.hidden=[64]", *QUICK)
+    return train(config, tmp_path_factory.mktemp("inference"), dataset=digits)
+
+
+def test_fitted_encoder_recovers_z_from_a_tiny_trained_g(quick_run: TrainResult) -> None:
+    nets = load_nets(quick_run.run_dir)
+    config, dim = nets.config, nets.config.generator.noise_dim
+    fitted = _recovery(nets.generator, fit_encoder(nets.generator, config, nets.info, 300, lr=3e-3), dim)
+    untrained = _recovery(nets.generator, fit_encoder(nets.generator, config, nets.info, 0), dim)
+    assert fitted["z"] < 1.0 < untrained["z"]
+    assert fitted["x"] < 0.2 * fitted["x_chance"]
+    assert untrained["x"] > 0.5 * untrained["x_chance"]
+
+
+def test_joint_encoder_learns_beside_the_game(quick_run: TrainResult) -> None:
+    nets = load_nets(quick_run.run_dir)
+    scores = _recovery(nets.generator, nets.players["encoder"], nets.config.generator.noise_dim)
+    assert scores["x"] < 0.5 * scores["x_chance"]
+
+
+def test_bigan_trains_d_on_pairs_and_checkpoints_its_encoder(digits: ImageDataset, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tiny_config("variant=bigan", "train.epochs=1", "inference.hidden=[32]")
+    result = train(config, tmp_path / "run", dataset=digits)
+    nets = load_nets(result.run_dir)
+    encoder = nets.players["encoder"]
+    x = digits["test"].images[:4]
+    z = encoder(x)
+    assert z.shape == (4, config.generator.noise_dim)
+    assert nets.discriminator(x, z).shape == (4,)  # D scores (x, z) pairs

@@ -1,0 +1,57 @@
+"""The K+1-class D: balanced label subsets, its real/fake logit, errors for label counts that misfit."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from advnets.data.base import ImageDataset
+from advnets.errors import AdvnetsError
+from advnets.runs.state import build_game
+from advnets.variants.semisup import ClassDiscriminator, balanced_subset
+from tests.conftest import tiny_config
+
+
+def test_balanced_subset_takes_n_over_k_per_class_without_repeats(digits: ImageDataset) -> None:
+    labels = digits["train"].labels
+    assert labels is not None
+    index = balanced_subset(labels, 50, 10, seed=3)
+    assert len(index) == len(index.unique()) == 50
+    assert torch.equal(torch.bincount(labels[index], minlength=10), torch.full((10,), 5))
+    assert torch.equal(index, balanced_subset(labels, 50, 10, seed=3))
+    assert not torch.equal(index, balanced_subset(labels, 50, 10, seed=4))
+    assert len(balanced_subset(labels, 0, 10, seed=0)) == len(labels)  # 0: every label
+
+
+@pytest.mark.parametrize(("n", "message"), [(55, "multiple of 10"), (5, "multiple of 10"), (1290, "only")])
+def test_label_counts_that_do_not_fit_fail_clearly(digits: ImageDataset, n: int, message: str) -> None:
+    labels = digits["train"].labels
+    assert labels is not None
+    with pytest.raises(AdvnetsError, match=message):
+        balanced_subset(labels, n, 10, seed=0)
+
+
+def test_real_fake_logit_is_logsumexp_of_class_logits() -> None:
+    d = ClassDiscriminator(num_classes=4, init_range=0.5, sample_shape=(1, 3, 3), hidden=[8], pieces=2)
+    d.eval()
+    x = torch.rand(5, 1, 3, 3)
+    logits = d.class_logits(x)
+    assert logits.shape == (5, 4)
+    # D(x) = Z / (Z + 1) with Z = sum_k exp(l_k), so its logit log(D / (1 - D)) is log Z.
+    z = logits.exp().sum(dim=1)
+    assert torch.allclose(torch.sigmoid(d(x)), z / (z + 1), atol=1e-6)
+
+
+def test_semisup_step_sees_only_its_labelled_images(digits: ImageDataset) -> None:
+    game = build_game(tiny_config("variant=semisup", "semisup.labels=20", "semisup.label_seed=1"), digits)
+    stats = game.step()
+    assert {"sup_loss", "d_loss", "g_loss", "d_real", "d_fake"} <= set(stats)
+    labelled = game.variant.labelled(game)  # type: ignore[attr-defined]
+    assert torch.equal(labelled, balanced_subset(digits["train"].labels, 20, 10, seed=1))  # type: ignore[arg-type]
+
+
+def test_semisup_needs_labels() -> None:
+    from advnets.variants import DataInfo, get_variant
+
+    with pytest.raises(AdvnetsError, match="needs labels"):
+        get_variant("semisup").build_discriminator(tiny_config(), DataInfo("toy", (2,), None))
