@@ -38,6 +38,7 @@ NO_DROPOUT = ("discriminator.input_keep=1.0", "discriminator.hidden_keep=1.0")
 MODES = {
     "simultaneous": ("game.update=simultaneous",),
     "alternating": ("game.update=alternating", "game.k=2"),
+    "bigan": ("variant=bigan",),  # a third player (the encoder E), wrapped in DDP like G and D
 }
 STEPS = 6
 
@@ -45,8 +46,8 @@ STEPS = 6
 def flat_params(game) -> dict[str, torch.Tensor]:  # type: ignore[no-untyped-def]
     return {
         f"{prefix}.{name}": p.detach().clone()
-        for prefix, net in (("g", unwrap(game.generator)), ("d", unwrap(game.discriminator)))
-        for name, p in net.named_parameters()
+        for prefix, net in [("g", game.generator), ("d", game.discriminator), *game.players.items()]
+        for name, p in unwrap(net).named_parameters()
     }
 
 
@@ -110,6 +111,7 @@ def worker(rank: int, world: int, port: int, out: str, resume_dir: str) -> None:
     train(tiny_config(*NO_DROPOUT), resume_dir, resume=True)
     if rank == 0:
         save_file(results, out)
+    dist.barrier()  # no process tears gloo down while another still talks to it
     dist.destroy_process_group()
 
 
@@ -188,6 +190,7 @@ def dcgan_worker(rank: int, world: int, port: int, out: str) -> None:
     }
     if rank == 0:
         save_file(results, out)
+    dist.barrier()  # no process tears gloo down while another still talks to it
     dist.destroy_process_group()
 
 

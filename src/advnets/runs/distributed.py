@@ -166,10 +166,12 @@ def ddp(module: nn.Module, device: torch.device, sync_batchnorm: bool = False) -
 
 
 def wrap_nets(game: Game, context: Context, sync_batchnorm: bool = False) -> None:
-    """Wrap G and D in DDP (see `ddp`) when a process group is active; a one-process game is left as is."""
+    """Wrap G, D and a variant's extra players (an encoder) in DDP (see `ddp`) when a process group is
+    active; a one-process game is left as is."""
     if context.active:
         game.generator = ddp(game.generator, game.device, sync_batchnorm)
         game.discriminator = ddp(game.discriminator, game.device, sync_batchnorm)
+        game.players = {k: ddp(m, game.device, sync_batchnorm) for k, m in game.players.items()}
 
 
 def _comm_device(context: Context, device: torch.device) -> torch.device:
