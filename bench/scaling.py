@@ -168,7 +168,7 @@ def main() -> None:
                 samples[name].append(round(rate, 1))
                 if world > 1:
                     reduce_ms.append(round(reduce * 1e3, 2))
-        median = {name: statistics.median(values) for name, values in samples.items()}
+        median = {name: round(statistics.median(values), 1) for name, values in samples.items()}
         result["presets"][preset] = {  # type: ignore[index]
             "global_batch": resolve_config(preset).game.batch_size,
             "threads_per_process": {name: threads for name, (_, threads) in settings.items()},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import advnets
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
+from advnets.runs.training import TrainResult, train
 
 SRC = str(Path(advnets.__file__).resolve().parents[1])
 
@@ -35,7 +37,7 @@ def start(command: list[str]) -> subprocess.Popen[bytes]:
 def finish(process: subprocess.Popen[bytes], timeout: float = 120) -> str:
     output, _ = process.communicate(timeout=timeout)
     text = output.decode(errors="replace")
-    assert process.returncode == 0, text[-3000:]
+    assert process.returncode == 0, text[-12000:]
     return text
 
 
@@ -85,3 +87,18 @@ def all_checkpoints_load(run_dir: Path) -> int:
     for path in found:
         load_checkpoint(path)
     return len(found)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def train_as_one_rank(config, run_dir: Path, monkeypatch, **kwargs) -> TrainResult:  # type: ignore[no-untyped-def]
+    """train() as torchrun's single worker would run it (a one-process gloo group), in this process."""
+    with monkeypatch.context() as env:
+        for key, value in dict(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1").items():
+            env.setenv(key, value)
+        env.setenv("MASTER_PORT", str(free_port()))
+        return train(config, run_dir, **kwargs)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -33,26 +32,22 @@ from advnets.runs.rundir import read_metrics
 from advnets.runs.state import build_game
 from advnets.runs.training import train
 from tests.conftest import tiny_config
+from tests.runs.faults import free_port, train_as_one_rank
 
 NO_DROPOUT = ("discriminator.input_keep=1.0", "discriminator.hidden_keep=1.0")
 MODES = {
     "simultaneous": ("game.update=simultaneous",),
     "alternating": ("game.update=alternating", "game.k=2"),
+    "bigan": ("variant=bigan",),  # a third player (the encoder E), wrapped in DDP like G and D
 }
 STEPS = 6
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def flat_params(game) -> dict[str, torch.Tensor]:  # type: ignore[no-untyped-def]
     return {
         f"{prefix}.{name}": p.detach().clone()
-        for prefix, net in (("g", unwrap(game.generator)), ("d", unwrap(game.discriminator)))
-        for name, p in net.named_parameters()
+        for prefix, net in [("g", game.generator), ("d", game.discriminator), *game.players.items()]
+        for name, p in unwrap(net).named_parameters()
     }
 
 
@@ -116,6 +111,7 @@ def worker(rank: int, world: int, port: int, out: str, resume_dir: str) -> None:
     train(tiny_config(*NO_DROPOUT), resume_dir, resume=True)
     if rank == 0:
         save_file(results, out)
+    dist.barrier()  # no process tears gloo down while another still talks to it
     dist.destroy_process_group()
 
 
@@ -133,15 +129,6 @@ def assert_close(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> None
     for key in a:
         scale = float(b[key].abs().max()) + 1e-3
         assert torch.allclose(a[key], b[key], rtol=1e-4, atol=1e-5 * scale), key
-
-
-def train_as_one_rank(config, run_dir: Path, monkeypatch, **kwargs):  # type: ignore[no-untyped-def]
-    """train() as torchrun's single worker would run it (a one-process gloo group), in this process."""
-    with monkeypatch.context() as env:
-        for key, value in dict(RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1").items():
-            env.setenv(key, value)
-        env.setenv("MASTER_PORT", str(free_port()))
-        return train(config, run_dir, **kwargs)
 
 
 @pytest.mark.slow
@@ -203,6 +190,7 @@ def dcgan_worker(rank: int, world: int, port: int, out: str) -> None:
     }
     if rank == 0:
         save_file(results, out)
+    dist.barrier()  # no process tears gloo down while another still talks to it
     dist.destroy_process_group()
 
 

@@ -84,6 +84,8 @@ def train(
         # torchrun --max-restarts: a restarted worker continues from the run's last checkpoint.
         if distributed.restart_count() > 0 and list_checkpoints(RunDir(directory).checkpoints_dir):
             resume = directory
+            if distributed.is_main_process():
+                err.print(f"torchrun restart {distributed.restart_count()}: resuming {directory}")
     result = run_training(resolved, directory, resume=resume is not None, console=err, max_steps=max_steps)
     if not distributed.is_main_process():
         return

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 from torch import nn
+from torch.distributed.rendezvous import rendezvous
 from torch.nn.parallel import DistributedDataParallel
 
 from advnets.errors import AdvnetsError
@@ -83,7 +84,11 @@ def init(device_name: str) -> tuple[Context, torch.device]:
         device, backend = torch.device("cuda", local), "nccl"
         torch.cuda.set_device(device)
     if not dist.is_initialized():
-        dist.init_process_group(backend, rank=rank, world_size=world)
+        # torchrun keeps one key-value store across `--max-restarts`; keys that the killed workers left there
+        # (such as a dead peer's gloo address) must not be read by the restarted ones, hence a fresh prefix.
+        store, rank, world = next(rendezvous("env://", rank, world))
+        store = dist.PrefixStore(f"advnets/attempt-{restart_count()}", store)
+        dist.init_process_group(backend, store=store, rank=rank, world_size=world)
     return Context(rank, world, local, backend), device
 
 
@@ -161,10 +166,12 @@ def ddp(module: nn.Module, device: torch.device, sync_batchnorm: bool = False) -
 
 
 def wrap_nets(game: Game, context: Context, sync_batchnorm: bool = False) -> None:
-    """Wrap G and D in DDP (see `ddp`) when a process group is active; a one-process game is left as is."""
+    """Wrap G, D and a variant's extra players (an encoder) in DDP (see `ddp`) when a process group is
+    active; a one-process game is left as is."""
     if context.active:
         game.generator = ddp(game.generator, game.device, sync_batchnorm)
         game.discriminator = ddp(game.discriminator, game.device, sync_batchnorm)
+        game.players = {k: ddp(m, game.device, sync_batchnorm) for k, m in game.players.items()}
 
 
 def _comm_device(context: Context, device: torch.device) -> torch.device:

@@ -52,7 +52,7 @@ def build_encoder(config: RunConfig, info: DataInfo) -> Encoder:
 def encoder_step(game: Game) -> torch.Tensor:
     """One E step on a fresh batch of G's samples: minimise |E(G(z)) - z|^2; G gets no gradient."""
     encoder, optimizer = game.players["encoder"], game.player_opts["encoder"]
-    z = game.noise(game.config.game.batch_size)
+    z = game.noise(game.config.game.batch_size // game.shard[1])  # this process's share under torchrun
     with torch.no_grad():
         x = game.generator(z, None)
     loss = game.config.inference.weight * mse_loss(encoder(x), z)
