@@ -65,3 +65,27 @@ def test_condition_changes_outputs() -> None:
     assert not torch.allclose(g(z, a), g(z, b))
     x = torch.rand(4, 3)
     assert not torch.allclose(d(x, a), d(x, b))
+
+
+def test_dropout_matches_nn_dropout_in_distribution_and_scale() -> None:
+    from advnets.nets.blocks import Dropout
+
+    layer = Dropout(0.5)
+    torch.manual_seed(0)
+    out = layer(torch.ones(200, 1000))
+    kept = out != 0
+    assert abs(float(kept.float().mean()) - 0.5) < 0.01 and torch.allclose(out[kept], torch.tensor(2.0))
+    layer.eval()
+    x = torch.randn(3, 4)
+    assert torch.equal(layer(x), x)
+
+
+def test_bf16_training_step_runs_and_stays_finite(digits) -> None:  # type: ignore[no-untyped-def]
+    from advnets.runs.state import build_game
+    from tests.conftest import tiny_config
+
+    for update in ("simultaneous", "alternating"):
+        game = build_game(tiny_config("train.precision=bf16", f"game.update={update}"), digits)
+        stats = [game.step() for _ in range(3)][-1]
+        assert all(torch.isfinite(v) for v in stats.values())
+        assert all(p.dtype == torch.float32 for p in game.generator.parameters())

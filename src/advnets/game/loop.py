@@ -90,7 +90,10 @@ class Game:
             apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch, player)
         for optimizer in self.player_opts.values():
             apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch)
-        stats = self.update(self)
+        # bf16 autocast (train.precision=bf16) runs the matmuls on the CPU's bf16 units (AMX where present)
+        # or a GPU's tensor cores; it changes numerics, so it is never the default.
+        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.config.train.precision == "bf16"):
+            stats = self.update(self)
         self.step_count += 1
         return stats
 

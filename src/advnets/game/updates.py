@@ -46,9 +46,10 @@ def discriminate(
 
     Two calls keep batch-norm statistics of real and fake rows apart (as the DCGAN reference does).
     """
+    # .float(): under bf16 autocast the losses and the gradient ratio still work in float32.
     if game.variant.separate_real_fake:
-        return torch.cat([game.discriminator(x, c_real), game.discriminator(fake, c_fake)])
-    return game.discriminator(torch.cat([x, fake]), _cat(c_real, c_fake))
+        return torch.cat([game.discriminator(x, c_real), game.discriminator(fake, c_fake)]).float()
+    return game.discriminator(torch.cat([x, fake]), _cat(c_real, c_fake)).float()
 
 
 def simultaneous_update(game: Game) -> Stats:
@@ -74,7 +75,7 @@ def simultaneous_update(game: Game) -> Stats:
         d_loss.backward()  # D's parameter gradients, and D's loss gradient at G's samples
         ratio = generator_to_discriminator_grad_ratio(fake_logits.detach(), kind)
         assert fake_input.grad is not None
-        fake.backward(fake_input.grad * ratio.view(-1, *[1] * (fake.dim() - 1)))
+        fake.backward((fake_input.grad * ratio.view(-1, *[1] * (fake.dim() - 1))).to(fake.dtype))
     else:
         d_loss.backward(retain_graph=True, inputs=list(game.discriminator.parameters()))
         (g_grad,) = torch.autograd.grad(generator_loss(fake_logits, kind), fake_input)
@@ -104,7 +105,7 @@ def alternating_update(game: Game) -> Stats:
     # under DDP a wrapped call would wait for D's gradient all-reduce, which this backward never triggers.
     # `batch` is this process's share of the minibatch (all of it on one process).
     discriminator = unwrap(game.discriminator)
-    fake_logits_g = discriminator(game.generator(game.noise(batch), c_fake), c_fake)
+    fake_logits_g = discriminator(game.generator(game.noise(batch), c_fake), c_fake).float()
     g_loss = generator_loss(fake_logits_g, kind)
     game.opt_g.zero_grad(set_to_none=True)
     g_loss.backward(inputs=list(game.generator.parameters()))

@@ -26,6 +26,20 @@ class Maxout(nn.Module):
         return pre.view(x.shape[0], self.units, self.pieces).amax(dim=-1)  # (B, units)
 
 
+class Dropout(nn.Dropout):
+    """Inverted dropout (kept units scaled by 1/keep), its mask drawn by comparing uniform numbers.
+
+    Same semantics as nn.Dropout; `rand < keep` is about twice as fast on CPU as the Bernoulli sampler, and
+    D draws masks for every one of its layers at every step.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = 1.0 - self.p
+        return x * (torch.rand_like(x) < keep).to(x.dtype).mul_(1.0 / keep)
+
+
 def activation(name: str, leaky_slope: float = 0.2) -> nn.Module:
     """The elementwise nonlinearity called `name` (maxout is a layer, see `Maxout`)."""
     if name == "relu":

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from advnets.errors import AdvnetsError
-from advnets.nets.blocks import Maxout, init_uniform
+from advnets.nets.blocks import Dropout, Maxout, init_uniform
 from advnets.nets.conv import condition_maps
 
 DECONV_SIDE, DECONV_KERNEL, DECONV_STRIDE = 10, 5, 3  # (10 - 1) * 3 + 5 = 32
@@ -114,18 +114,18 @@ class PaperCifarDiscriminator(nn.Module):
         super().__init__()
         self.sample_shape, self.cond_dim = tuple(sample_shape), cond_dim
         in_maps = self.sample_shape[0] + cond_dim
-        self.input_dropout = nn.Dropout(1.0 - input_keep)
+        self.input_dropout = Dropout(1.0 - input_keep)
         self.convs = nn.Sequential(
             MaxoutConv(in_maps, width, 2, kernel=8, pad=4, pool=4, stride=2),  # 32x32 -> 33 -> 16
-            nn.Dropout(1.0 - hidden_keep),
+            Dropout(1.0 - hidden_keep),
             MaxoutConv(width, width, 2, kernel=8, pad=3, pool=4, stride=2),  # 16 -> 15 -> 7
-            nn.Dropout(1.0 - hidden_keep),
+            Dropout(1.0 - hidden_keep),
             MaxoutConv(width, 6 * width, 2, kernel=5, pad=3, pool=2, stride=2),  # 7 -> 9 -> 5
-            nn.Dropout(1.0 - hidden_keep),
+            Dropout(1.0 - hidden_keep),
         )
         with torch.no_grad():
             flat = self.convs(torch.zeros(1, in_maps, *self.sample_shape[1:])).numel()
-        self.head = nn.Sequential(Maxout(flat, units, pieces), nn.Dropout(1.0 - hidden_keep))
+        self.head = nn.Sequential(Maxout(flat, units, pieces), Dropout(1.0 - hidden_keep))
         self.out = nn.Linear(units, 1)
         init_uniform(self, init_range)
 

@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from advnets.nets.blocks import hidden_layer, init_uniform
+from advnets.nets.blocks import Dropout, hidden_layer, init_uniform
 
 
 class MLPGenerator(nn.Module):
@@ -78,9 +78,9 @@ class MLPDiscriminator(nn.Module):
             keep = input_keep if index == 0 else hidden_keep
             layer, new_width = hidden_layer(width, size, activation, pieces, leaky_slope)
             # nn.Dropout scales kept units by 1/keep: the paper's include 0.8 / scale 1.25 and 0.5 / 2.
-            layers += [nn.Dropout(1.0 - keep), layer]
+            layers += [Dropout(1.0 - keep), layer]
             width = new_width
-        layers.append(nn.Dropout(1.0 - (hidden_keep if hidden else input_keep)))
+        layers.append(Dropout(1.0 - (hidden_keep if hidden else input_keep)))
         self.hidden = nn.Sequential(*layers)
         self.out = nn.Linear(width, 1)
         init_uniform(self, init_range)

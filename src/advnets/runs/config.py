@@ -94,6 +94,7 @@ class TrainConfig:
     epochs: Positive = 250
     seed: NonNegative = 0
     device: str = "cpu"
+    precision: Literal["fp32", "bf16"] = "fp32"  # bf16: autocast matmuls (faster, different numerics)
     threads: NonNegative = 0  # 0: one per core
     checkpoint_every: NonNegative = 2000  # steps; 0: only at epoch ends and the end
     keep_checkpoints: Positive = 3
