@@ -108,3 +108,17 @@ def test_reproduce_trains_evaluates_and_reports(tmp_path: Path) -> None:
     assert [p["epoch"] for p in points] == [1, 2]
     assert len(list((run_dir / "checkpoints").iterdir())) == 2  # both curve points' checkpoints are kept
     assert (run_dir / "report.html").is_file() and (run_dir / "eval.json").is_file()
+
+
+def test_curve_reuses_checkpoints_already_scored(
+    tiny_run: TrainResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoke("eval", str(tiny_run.run_dir), "--all-checkpoints", "--n-samples", "150")
+    before = json.loads((tiny_run.run_dir / "parzen_curve.json").read_text())["points"]
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a scored checkpoint was scored again")
+
+    monkeypatch.setattr("advnets.metrics.curve.checkpoint_point", fail)
+    invoke("eval", str(tiny_run.run_dir), "--all-checkpoints", "--n-samples", "150")
+    assert json.loads((tiny_run.run_dir / "parzen_curve.json").read_text())["points"] == before
