@@ -122,3 +122,17 @@ def test_eval_features_adds_fid_kid_precision_recall_rows(
     # Real training images sit far closer to the test set than an untrained-for-long G's samples do.
     assert fid["train-images"] < fid["gan"]
     assert rows["fid"]["details"]["gan"]["n_samples"] == 300
+
+
+def test_curve_reuses_checkpoints_already_scored(
+    tiny_run: TrainResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoke("eval", str(tiny_run.run_dir), "--all-checkpoints", "--n-samples", "150")
+    before = json.loads((tiny_run.run_dir / "parzen_curve.json").read_text())["points"]
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a scored checkpoint was scored again")
+
+    monkeypatch.setattr("advnets.metrics.curve.checkpoint_point", fail)
+    invoke("eval", str(tiny_run.run_dir), "--all-checkpoints", "--n-samples", "150")
+    assert json.loads((tiny_run.run_dir / "parzen_curve.json").read_text())["points"] == before
