@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,17 @@ from advnets.runs.training import TrainResult, train
 # Tests and benchmarks read the canonical MNIST files here when the checkout sits beside them.
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
-# One thread: the tests use small nets, and several test processes may share the cores.
+# One thread: the tests use small nets, and on a shared, busy CPU two spinning threads run ~20x slower.
 torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread() -> Iterator[None]:
+    """Back to one thread for each test module, whatever a command under test set (`threads=0`: all)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")
