@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -16,6 +17,31 @@ from advnets.runs.config import RunConfig
 from advnets.runs.rundir import RunDir
 from advnets.runs.state import info_from_meta, module_state, resolve_device
 from advnets.variants import DataInfo, Variant, get_variant
+
+
+@dataclass
+class SavedRun:
+    """One checkpoint of a run, read and interpreted: the tensors, and the config and variant behind them."""
+
+    path: Path
+    tensors: dict[str, torch.Tensor]
+    meta: dict[str, Any]
+    config: RunConfig
+    info: DataInfo
+    variant: Variant
+
+
+def read_run_checkpoint(
+    run_dir: str | os.PathLike[str], checkpoint: str | os.PathLike[str] | None = None
+) -> SavedRun:
+    """The run's latest checkpoint (or the one named), with a clear error for a missing run directory."""
+    run = RunDir(Path(run_dir))
+    if not run.path.is_dir():
+        raise AdvnetsError(f"run directory {run.path} does not exist; pass the --run-dir a training used")
+    path = Path(checkpoint) if checkpoint is not None else run.latest_checkpoint()
+    tensors, meta = load_checkpoint(path)
+    config, info = info_from_meta(meta)
+    return SavedRun(path, tensors, meta, config, info, get_variant(config.variant))
 
 
 @dataclass
@@ -35,13 +61,15 @@ class TrainedModel:
         checkpoint: str | os.PathLike[str] | None = None,
         device: str = "cpu",
     ) -> TrainedModel:
-        run = RunDir(Path(run_dir))
-        if not run.path.is_dir():
-            raise AdvnetsError(f"run directory {run.path} does not exist; pass the --run-dir a training used")
-        path = Path(checkpoint) if checkpoint is not None else run.latest_checkpoint()
-        tensors, meta = load_checkpoint(path)
-        config, info = info_from_meta(meta)
-        variant = get_variant(config.variant)
+        saved = read_run_checkpoint(run_dir, checkpoint)
+        path, tensors, meta, config, info, variant = (
+            saved.path,
+            saved.tensors,
+            saved.meta,
+            saved.config,
+            saved.info,
+            saved.variant,
+        )
         generator = variant.build_generator(config, info)
         generator.load_state_dict(module_state(tensors, "generator"))
         target = resolve_device(device)

@@ -9,12 +9,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from advnets.errors import AdvnetsError
-from advnets.runs.checkpoint import load_checkpoint
 from advnets.runs.config import RunConfig
-from advnets.runs.rundir import RunDir
-from advnets.runs.state import info_from_meta, module_state
-from advnets.variants import DataInfo, Variant, get_variant
+from advnets.runs.model import read_run_checkpoint
+from advnets.runs.state import module_state
+from advnets.variants import DataInfo, Variant
 
 
 @dataclass
@@ -35,13 +33,15 @@ def load_nets(
     run_dir: str | os.PathLike[str], checkpoint: str | os.PathLike[str] | None = None
 ) -> TrainedNets:
     """Load G, D and the extra players of `run_dir` (its latest checkpoint, or the one named)."""
-    run = RunDir(Path(run_dir))
-    if not run.path.is_dir():
-        raise AdvnetsError(f"run directory {run.path} does not exist; pass the --run-dir a training used")
-    path = Path(checkpoint) if checkpoint is not None else run.latest_checkpoint()
-    tensors, meta = load_checkpoint(path)
-    config, info = info_from_meta(meta)
-    variant = get_variant(config.variant)
+    saved = read_run_checkpoint(run_dir, checkpoint)
+    path, tensors, meta, config, info, variant = (
+        saved.path,
+        saved.tensors,
+        saved.meta,
+        saved.config,
+        saved.info,
+        saved.variant,
+    )
     generator = variant.build_generator(config, info)
     discriminator = variant.build_discriminator(config, info)
     players = variant.extra_players(config, info)
