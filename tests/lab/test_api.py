@@ -122,3 +122,28 @@ def test_slerp_keeps_the_ends_and_the_norm_of_equal_vectors() -> None:
     a, b = torch.tensor([[3.0, 0.0]]), torch.tensor([[0.0, 3.0]])
     assert torch.allclose(slerp(a, b, 0.0), a) and torch.allclose(slerp(a, b, 1.0), b)
     assert torch.allclose(slerp(a, b, 0.5).norm(), torch.tensor(3.0))
+
+
+def test_conditional_run_samples_the_chosen_label(lab_server: LabServer, tmp_path, digits) -> None:  # type: ignore[no-untyped-def]
+    from advnets.runs.overrides import resolve_config
+    from advnets.runs.training import train
+
+    config = resolve_config(
+        "digits-cgan", None, ["train.epochs=1", "train.progress=false", "train.threads=1"]
+    )
+    run = train(config, tmp_path / "cgan", dataset=digits)
+    status, reply = call(lab_server, "/api/run/open", {"path": str(run.run_dir)})
+    assert status == 200 and reply["run"]["conditional"] and reply["run"]["num_classes"] == 10
+    status, reply = call(lab_server, "/api/run/sample", {"n": 4, "seed": 1, "label": 3})
+    assert status == 200, reply
+    model = advnets.load(run.run_dir)
+    expected = tile(model.sample(4, seed=1, labels=torch.full((4,), 3)))
+    picture = png(reply["png"])
+    assert np.array_equal(
+        picture[:: picture.shape[0] // expected.shape[0]][:, :: picture.shape[0] // expected.shape[0]],
+        expected,
+    )
+    other = tile(model.sample(4, seed=1, labels=torch.full((4,), 8)))
+    assert not np.array_equal(expected, other)  # the label changes what is drawn
+    status, reply = call(lab_server, "/api/run/sample", {"n": 4, "seed": 1, "label": 12})
+    assert status == 400 and "outside this run's classes" in reply["error"]
