@@ -62,19 +62,12 @@ class TrainedModel:
         device: str = "cpu",
     ) -> TrainedModel:
         saved = read_run_checkpoint(run_dir, checkpoint)
-        path, tensors, meta, config, info, variant = (
-            saved.path,
-            saved.tensors,
-            saved.meta,
-            saved.config,
-            saved.info,
-            saved.variant,
-        )
-        generator = variant.build_generator(config, info)
-        generator.load_state_dict(module_state(tensors, "generator"))
+        generator = saved.variant.build_generator(saved.config, saved.info)
+        generator.load_state_dict(module_state(saved.tensors, "generator"))
         target = resolve_device(device)
+        step = int(saved.meta["game"]["step"])
         return cls(
-            config, info, variant, generator.to(target).eval(), path, int(meta["game"]["step"]), target
+            saved.config, saved.info, saved.variant, generator.to(target).eval(), saved.path, step, target
         )
 
     def labels_for(self, label: int, n: int) -> torch.Tensor:

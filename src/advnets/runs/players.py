@@ -34,14 +34,7 @@ def load_nets(
 ) -> TrainedNets:
     """Load G, D and the extra players of `run_dir` (its latest checkpoint, or the one named)."""
     saved = read_run_checkpoint(run_dir, checkpoint)
-    path, tensors, meta, config, info, variant = (
-        saved.path,
-        saved.tensors,
-        saved.meta,
-        saved.config,
-        saved.info,
-        saved.variant,
-    )
+    config, info, variant, tensors = saved.config, saved.info, saved.variant, saved.tensors
     generator = variant.build_generator(config, info)
     discriminator = variant.build_discriminator(config, info)
     players = variant.extra_players(config, info)
@@ -50,8 +43,8 @@ def load_nets(
     for prefix, module in nets:
         module.load_state_dict(module_state(tensors, prefix))
         module.eval()
-    step = int(meta["game"]["step"])
-    return TrainedNets(config, info, variant, generator, discriminator, players, path, step)
+    step = int(saved.meta["game"]["step"])
+    return TrainedNets(config, info, variant, generator, discriminator, players, saved.path, step)
 
 
 @torch.no_grad()
