@@ -49,6 +49,13 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory, digits: ImageDataset) -> 
     return train(tiny_config(), run_dir, dataset=digits)
 
 
+@pytest.fixture(scope="session")
+def inpaint_run(tmp_path_factory: pytest.TempPathFactory, digits: ImageDataset) -> TrainResult:
+    """A 1-epoch inpainting run on the 8x8 digits (G completes masked images)."""
+    config = tiny_config("variant=inpaint", "train.epochs=1")
+    return train(config, tmp_path_factory.mktemp("inpaint-run"), dataset=digits)
+
+
 @pytest.fixture
 def mnist_dir() -> Path:
     if not (SHARED_MNIST / "train-images-idx3-ubyte.gz").is_file():

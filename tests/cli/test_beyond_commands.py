@@ -10,9 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from advnets.cli import app, main
-from advnets.data.base import ImageDataset
-from advnets.runs.training import TrainResult, train
-from tests.conftest import tiny_config
+from advnets.runs.training import TrainResult
 
 runner = CliRunner()
 
@@ -21,12 +19,6 @@ def _invoke(*args: str) -> str:
     result = runner.invoke(app, list(args), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result.output
-
-
-@pytest.fixture(scope="module")
-def inpaint_run(digits: ImageDataset, tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
-    config = tiny_config("variant=inpaint", "train.epochs=1")
-    return train(config, tmp_path_factory.mktemp("inpaint"), dataset=digits)
 
 
 def test_encode_fits_an_encoder_to_a_plain_run_and_scores_baselines(

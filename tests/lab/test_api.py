@@ -124,14 +124,8 @@ def test_slerp_keeps_the_ends_and_the_norm_of_equal_vectors() -> None:
     assert torch.allclose(slerp(a, b, 0.5).norm(), torch.tensor(3.0))
 
 
-def test_conditional_run_samples_the_chosen_label(lab_server: LabServer, tmp_path, digits) -> None:  # type: ignore[no-untyped-def]
-    from advnets.runs.overrides import resolve_config
-    from advnets.runs.training import train
-
-    config = resolve_config(
-        "digits-cgan", None, ["train.epochs=1", "train.progress=false", "train.threads=1"]
-    )
-    run = train(config, tmp_path / "cgan", dataset=digits)
+def test_conditional_run_samples_the_chosen_label(lab_server: LabServer, cgan_run: TrainResult) -> None:
+    run = cgan_run
     status, reply = call(lab_server, "/api/run/open", {"path": str(run.run_dir)})
     assert status == 200 and reply["run"]["conditional"] and reply["run"]["num_classes"] == 10
     status, reply = call(lab_server, "/api/run/sample", {"n": 4, "seed": 1, "label": 3})
@@ -147,3 +141,49 @@ def test_conditional_run_samples_the_chosen_label(lab_server: LabServer, tmp_pat
     assert not np.array_equal(expected, other)  # the label changes what is drawn
     status, reply = call(lab_server, "/api/run/sample", {"n": 4, "seed": 1, "label": 12})
     assert status == 400 and "outside this run's classes" in reply["error"]
+
+
+def test_inpainting_fills_only_the_painted_pixels(lab_server: LabServer, inpaint_run: TrainResult) -> None:
+    status, reply = call(lab_server, "/api/run/open", {"path": str(inpaint_run.run_dir)})
+    assert status == 200 and reply["run"]["inpainting"] and "right-half" in reply["run"]["masks"]
+    status, reply = call(lab_server, "/api/run/test-image", {"index": 3})
+    assert status == 200 and reply["index"] == 3 and reply["count"] == 250  # the digits' test split
+    image = png(reply["png"])
+    assert image.shape == (8, 8)
+    status, reply = call(lab_server, "/api/run/mask", {"name": "right-half"})
+    assert status == 200
+    assert np.array_equal(np.array(reply["mask"]).reshape(8, 8)[:, 4:], np.ones((8, 4)))
+    assert sum(reply["mask"]) == 32
+    painted = [0] * 64
+    for pixel in (18, 19, 26, 27, 35):  # a blob the "user" painted, not one of the training masks
+        painted[pixel] = 1
+    status, reply = call(lab_server, "/api/run/inpaint", {"index": 3, "mask": painted, "completions": 3})
+    assert status == 200, reply
+    assert reply["hidden"] == 5
+    row = png(reply["png"])
+    scale = row.shape[0] // 10  # one row of 8x8 tiles with 1-pixel borders, enlarged
+    tiles = row[::scale, ::scale][1:9, 1:].reshape(8, 5, 9)[:, :, :8].transpose(1, 0, 2)  # (5, 8, 8)
+    hidden = np.array(painted, dtype=bool).reshape(8, 8)
+    original, masked, fills = tiles[0], tiles[1], tiles[2:]
+    assert np.array_equal(original, image)
+    assert np.all(masked[hidden] == 128) and np.array_equal(masked[~hidden], image[~hidden])
+    for fill in fills:
+        assert np.array_equal(fill[~hidden], image[~hidden])  # visible pixels copied bit for bit
+    assert any(not np.array_equal(fills[0][hidden], other[hidden]) for other in fills[1:])  # one per z
+
+
+def test_inpainting_errors_are_one_line_messages(
+    lab_server: LabServer, inpaint_run: TrainResult, tiny_run: TrainResult
+) -> None:
+    call(lab_server, "/api/run/open", {"path": str(inpaint_run.run_dir)})
+    status, reply = call(lab_server, "/api/run/inpaint", {"mask": [0] * 64})
+    assert status == 400 and "no pixels are hidden" in reply["error"]
+    status, reply = call(lab_server, "/api/run/inpaint", {"mask": [1] * 10})
+    assert status == 400 and "64 pixels (8x8)" in reply["error"]
+    status, reply = call(lab_server, "/api/run/inpaint", {"mask": [2] * 64})
+    assert status == 400 and "0 (shown) and 1 (hidden)" in reply["error"]
+    status, reply = call(lab_server, "/api/run/mask", {"name": "hexagon"})
+    assert status == 400 and "unknown mask 'hexagon'" in reply["error"]
+    call(lab_server, "/api/run/open", {"path": str(tiny_run.run_dir)})
+    status, reply = call(lab_server, "/api/run/test-image", {"index": 0})
+    assert status == 400 and "cannot inpaint" in reply["error"]

@@ -150,3 +150,60 @@ def test_drawn_points_become_p_data(browser: Any, lab_server: LabServer) -> None
     points = driver.execute_script("return lab.game.frame.settings.points")
     assert len(points) == 5 and all(abs(y) < 0.2 for _, y in points)  # the centre line is y = 0
     assert [round(x, 1) for x, _ in points] == sorted(round(x, 1) for x, _ in points)
+
+
+@pytest.mark.slow
+def test_label_picker_draws_the_chosen_class(
+    browser: Any, lab_server: LabServer, cgan_run: TrainResult, artifacts: Path
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.run"), what="the page")
+    driver.find_element("id", "tab-run").click()
+    driver.find_element("id", "run-path").send_keys(str(cgan_run.run_dir))
+    driver.find_element("id", "run-open").click()
+    wait_for(lambda: driver.execute_script("return lab.run.samples >= 1"), what="the first grid")
+    assert driver.find_element("id", "run-label-box").is_displayed()
+    before = driver.execute_script("return document.getElementById('run-grid').src")
+    Select(driver.find_element("id", "run-label")).select_by_visible_text("7")
+    wait_for(lambda: driver.execute_script("return lab.run.samples >= 2"), what="a grid for label 7")
+    wait_for(lambda: driver.execute_script("return document.getElementById('run-grid').src") != before)
+    driver.save_screenshot(str(artifacts / "label-picker.png"))
+
+
+@pytest.mark.slow
+def test_painted_mask_is_inpainted(
+    browser: Any, lab_server: LabServer, inpaint_run: TrainResult, artifacts: Path
+) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.run"), what="the page")
+    driver.find_element("id", "tab-run").click()
+    driver.find_element("id", "run-path").send_keys(str(inpaint_run.run_dir))
+    driver.find_element("id", "run-open").click()
+    wait_for(lambda: driver.execute_script("return lab.run.paint.image !== null"), what="the test image")
+    assert driver.find_element("id", "run-inpaint-box").is_displayed()
+    canvas = driver.find_element("id", "inpaint-canvas")
+    # A drag across the middle of the 224-pixel canvas (8x8 image: 28 canvas pixels per image pixel).
+    stroke = ActionChains(driver).move_to_element_with_offset(canvas, -80, 0).click_and_hold()
+    for offset in (-40, 0, 40, 80):
+        stroke.move_to_element_with_offset(canvas, offset, 0)
+    stroke.release().perform()
+    hidden = driver.execute_script("return lab.run.paint.mask.reduce((a, b) => a + b, 0)")
+    assert 8 <= hidden < 64  # a 3-pixel brush along one row: some, not all, pixels hidden
+    rows = driver.execute_script(
+        "const m = lab.run.paint.mask; const r = new Set();"
+        "m.forEach((v, i) => { if (v) r.add(Math.floor(i / 8)); }); return [...r].sort()"
+    )
+    assert len(rows) == 3 and rows[2] - rows[0] == 2  # a horizontal stroke: a 3-pixel brush covers 3 rows
+    driver.find_element("id", "inpaint-run").click()
+    wait_for(lambda: driver.execute_script("return lab.run.paint.fills === 1"), what="the completions")
+    width = driver.execute_script("return document.getElementById('inpaint-result').naturalWidth")
+    assert width > 100
+    assert f"{hidden} of 64 pixels hidden" in driver.find_element("id", "inpaint-hidden").text
+    driver.execute_script("document.getElementById('run-inpaint-box').scrollIntoView()")
+    driver.save_screenshot(str(artifacts / "inpainting.png"))

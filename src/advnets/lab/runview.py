@@ -1,4 +1,5 @@
-"""A trained run on the page: sample grids with a seed, walk between two z, and the run's logged curves.
+"""A trained run on the page: sample grids with a seed, walk between two z, inpaint a test image under a
+mask the user paints, and the run's logged curves.
 
 Everything goes through the public loading API (advnets.load -> TrainedModel.sample), so the lab shows
 exactly what `advnets sample` would produce. Images travel as base64 PNGs.
@@ -18,14 +19,19 @@ import torch
 from PIL import Image
 
 import advnets
+from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
 from advnets.game.noise import sample_noise
+from advnets.metrics.inpainting import complete
 from advnets.plots.grid import tile
+from advnets.plots.rows import masked_view
 from advnets.runs.model import TrainedModel
 from advnets.runs.rundir import RunDir, read_metrics
+from advnets.variants.masks import MASKS, make_masks
 
 MAX_SAMPLES = 400
 METRIC_POINTS = 400
+MAX_COMPLETIONS = 16
 
 
 def png_base64(pixels: np.ndarray, scale: int) -> str:
@@ -64,15 +70,19 @@ class RunView:
     def __init__(self) -> None:
         self.model: TrainedModel | None = None
         self.path: Path | None = None
+        self.data_dir: str | None = None
+        self.dataset: ImageDataset | None = None  # loaded on first use: only inpainting needs the data
         self.lock = threading.Lock()
 
-    def open(self, path: str) -> dict[str, Any]:
+    def open(self, path: str, data_dir: str | None = None) -> dict[str, Any]:
         if not path or not path.strip():
             raise AdvnetsError("no run directory given; type the path of a run that `advnets train` wrote")
         run_dir = Path(path.strip()).expanduser()
         model = advnets.load(run_dir)  # raises AdvnetsError for a missing dir or one without checkpoints
         with self.lock:
             self.model, self.path = model, run_dir
+            self.data_dir = data_dir.strip() if data_dir and data_dir.strip() else None
+            self.dataset = None
         return self.describe()
 
     def _model(self) -> TrainedModel:
@@ -97,7 +107,8 @@ class RunView:
             # Controls the page shows only where the run supports them.
             "conditional": bool(model.variant.conditional),
             "num_classes": model.info.num_classes,
-            "inpainting": bool(getattr(model.variant, "supports_inpainting", False)),
+            "inpainting": model.variant.supports_inpainting,
+            "masks": [name for name in MASKS if name != "all"] if model.variant.supports_inpainting else [],
             "metrics": _decimate(metrics, METRIC_POINTS),
             "last_epochs": epochs[-10:],
         }
@@ -155,6 +166,74 @@ class RunView:
             return {
                 "strip": self._picture(samples[:-1], columns=frames, height=60),
                 "current": self._picture(samples[-1:], height=128),
+            }
+
+    def _inpaint_model(self) -> TrainedModel:
+        model = self._model()
+        if not model.variant.supports_inpainting:
+            raise AdvnetsError(
+                f"this run (variant '{model.variant.name}') cannot inpaint; open a run trained with "
+                "--set variant=inpaint (e.g. --preset mnist-5k-inpaint)"
+            )
+        return model
+
+    def _test_images(self) -> torch.Tensor:
+        """The run's test split (N, C, H, W), loaded once per opened run."""
+        from advnets.runs.reports import run_dataset  # reports pulls in sklearn: only load it when needed
+
+        if self.dataset is None:
+            self.dataset = run_dataset(self._inpaint_model(), self.data_dir)
+        return self.dataset["test"].images
+
+    def test_image(self, index: int) -> dict[str, Any]:
+        """Test image `index` (wrapping around) as a PNG at its own size, for the page's painting canvas."""
+        with self.lock:
+            images = self._test_images()
+            index %= len(images)
+            pixels = tile(images[index : index + 1], columns=1, padding=0)
+            return {"index": index, "count": len(images), "png": png_base64(pixels, 1)}
+
+    def preset_mask(self, name: str) -> dict[str, Any]:
+        """One of the training mask family (halves, centre box, ...) as a flat H*W list of 0/1."""
+        with self.lock:
+            model = self._inpaint_model()
+            if name not in MASKS:
+                raise AdvnetsError(f"unknown mask '{name}'; choose one of: {', '.join(MASKS)}")
+            opts = model.config.inpaint
+            rng = torch.Generator().manual_seed(0)
+            mask = make_masks(name, 1, model.info.sample_shape, rng, opts.pixel_fraction, opts.box_fraction)
+            return {"mask": mask[0, 0].flatten().int().tolist()}
+
+    def inpaint(self, index: int, painted: Any, completions: int, seed: int) -> dict[str, Any]:
+        """Fill in the pixels the user painted (1 = hidden) of test image `index`, `completions` times."""
+        if not 1 <= completions <= MAX_COMPLETIONS:
+            raise AdvnetsError(f"completions must be between 1 and {MAX_COMPLETIONS}, not {completions}")
+        with self.lock:
+            model = self._inpaint_model()
+            images = self._test_images()
+            channels, height, width = model.info.sample_shape
+            if not isinstance(painted, list) or len(painted) != height * width:
+                raise AdvnetsError(
+                    f"the mask must list {height * width} pixels ({height}x{width}), not "
+                    f"{len(painted) if isinstance(painted, list) else type(painted).__name__}"
+                )
+            try:
+                flat = torch.tensor([float(value) for value in painted])
+            except (TypeError, ValueError):
+                raise AdvnetsError("the mask must be a list of 0 (shown) and 1 (hidden) values") from None
+            if not bool(((flat == 0) | (flat == 1)).all()):
+                raise AdvnetsError("the mask must be a list of 0 (shown) and 1 (hidden) values")
+            if not bool(flat.any()):
+                raise AdvnetsError("no pixels are hidden: paint over the part of the image G should fill in")
+            image = images[index % len(images)][None]  # (1, C, H, W)
+            mask = flat.view(1, 1, height, width).expand(1, channels, height, width).contiguous()
+            cfg = model.config.generator
+            filled = complete(model.generator, image, mask, (cfg.noise_dim, cfg.noise), completions, seed)
+            row = torch.cat([image, masked_view(image, mask), filled[:, 0]])  # original, masked, k fills
+            return {
+                "png": self._picture(row, columns=len(row), height=140),
+                "completions": completions,
+                "hidden": int(flat.sum()),
             }
 
 

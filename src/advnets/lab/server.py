@@ -106,7 +106,9 @@ def create_app(session: LabSession | None = None, runs: RunView | None = None) -
 def _run_routes(app: Flask, runs: RunView) -> None:
     @app.post("/api/run/open")
     def run_open() -> Response:
-        return jsonify(ok=True, run=runs.open(str(_body().get("path", ""))))
+        data = _body()
+        data_dir = data.get("data_dir")
+        return jsonify(ok=True, run=runs.open(str(data.get("path", "")), str(data_dir) if data_dir else None))
 
     @app.post("/api/run/sample")
     def run_sample() -> Response:
@@ -126,6 +128,23 @@ def _run_routes(app: Flask, runs: RunView) -> None:
             raise AdvnetsError(f"t must be a number in [0, 1], not {data.get('t')!r}") from None
         result = runs.interpolate(seed_a, seed_b, t, str(data.get("mode", "linear")), _int(data, "label"))
         return jsonify(ok=True, **result)
+
+    @app.post("/api/run/test-image")
+    def run_test_image() -> Response:
+        index = _int(_body(), "index", 0)
+        assert index is not None
+        return jsonify(ok=True, **runs.test_image(index))
+
+    @app.post("/api/run/mask")
+    def run_mask() -> Response:
+        return jsonify(ok=True, **runs.preset_mask(str(_body().get("name", ""))))
+
+    @app.post("/api/run/inpaint")
+    def run_inpaint() -> Response:
+        data = _body()
+        index, completions, seed = _int(data, "index", 0), _int(data, "completions", 4), _int(data, "seed", 0)
+        assert index is not None and completions is not None and seed is not None
+        return jsonify(ok=True, **runs.inpaint(index, data.get("mask"), completions, seed))
 
 
 class LabServer:

@@ -18,6 +18,7 @@ from advnets.metrics.inference import reconstructions, score
 from advnets.metrics.inpainting import complete, inpaint_scores, mean_fill, nearest_fill, spread
 from advnets.metrics.linear_probe import fit_pixel_classifier
 from advnets.plots.rows import image_rows, masked_view
+from advnets.runs.model import TrainedModel
 from advnets.runs.players import TrainedNets, load_nets
 from advnets.variants.inference import fit_encoder
 from advnets.variants.masks import check_masks, make_masks
@@ -35,7 +36,7 @@ class Report:
     figure: Figure | None = None
 
 
-def run_dataset(nets: TrainedNets, data_dir: str | os.PathLike[str] | None) -> ImageDataset:
+def run_dataset(nets: TrainedNets | TrainedModel, data_dir: str | os.PathLike[str] | None) -> ImageDataset:
     """The dataset a run was trained on (from `data_dir` when given), checked against the run's nets."""
     cfg = nets.config.data
     dataset = load_dataset(cfg.name, data_dir or cfg.data_dir, cfg.image_size, cfg.channels)

@@ -38,6 +38,8 @@ class Variant:
     # True: D sees the real and the fake minibatch in two calls, not one call on [x; G(z)]. Needed when D has
     # batch norm, whose statistics would otherwise mix real and fake rows (unlike the DCGAN reference).
     separate_real_fake = False
+    # True: G completes masked images (its condition is a mask and the visible pixels); the lab offers it.
+    supports_inpainting = False
 
     def cond_dim(self, info: DataInfo) -> int:
         return 0

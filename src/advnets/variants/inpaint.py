@@ -63,6 +63,7 @@ class InpaintVariant(Variant):
     """G completes masked images; D scores completions against real images under the same masks."""
 
     name = "inpaint"
+    supports_inpainting = True
 
     def __init__(self) -> None:
         self.options = InpaintConfig()

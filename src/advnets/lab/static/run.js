@@ -1,9 +1,12 @@
-// The trained-run view: open a run directory, sample with a seed, walk between two z, show its curves.
+// The trained-run view: open a run directory, sample with a seed, walk between two z, inpaint a test image
+// under a painted mask, show its curves.
 "use strict";
 
 (function () {
   const lab = (window.lab = window.lab || {});
   const view = (lab.run = { info: null, samples: 0 });
+  // The painting canvas: one mask value per pixel of the test image (1 = hidden from G).
+  const paint = (view.paint = { mask: null, width: 0, height: 0, image: null, fills: 0, stroke: null });
   const $ = (id) => document.getElementById(id);
 
   function label() {
@@ -39,7 +42,7 @@
   }
 
   async function open() {
-    const reply = await lab.api("/api/run/open", { path: $("run-path").value });
+    const reply = await lab.api("/api/run/open", { path: $("run-path").value, data_dir: $("run-data-dir").value });
     if (!reply) return;
     lab.showMessage(null);
     const info = (view.info = reply.run);
@@ -52,6 +55,88 @@
     curves(info);
     await sample();
     await interpolate();
+    if (info.inpainting) {
+      $("inpaint-preset").innerHTML = '<option value="">(paint your own)</option>' +
+        info.masks.map((name) => `<option>${name}</option>`).join("");
+      paint.mask = null;
+      $("inpaint-result").removeAttribute("src");
+      await loadTestImage();
+    }
+  }
+
+  async function loadTestImage() {
+    const reply = await lab.api("/api/run/test-image", { index: $("inpaint-index").value });
+    if (!reply) return;
+    $("inpaint-index").value = reply.index;
+    $("inpaint-count").textContent = `of ${reply.count} (0 to ${reply.count - 1})`;
+    const image = new Image();
+    image.onload = () => {
+      paint.image = image;
+      paint.width = image.naturalWidth;
+      paint.height = image.naturalHeight;
+      if (!paint.mask || paint.mask.length !== paint.width * paint.height) clearMask();
+      drawPaint();
+    };
+    image.src = "data:image/png;base64," + reply.png;
+  }
+
+  function clearMask() {
+    paint.mask = new Array(paint.width * paint.height).fill(0);
+    $("inpaint-preset").value = "";
+    drawPaint();
+  }
+
+  function drawPaint() {
+    const canvas = $("inpaint-canvas");
+    const context = canvas.getContext("2d");
+    context.imageSmoothingEnabled = false;
+    context.clearRect(0, 0, canvas.width, canvas.height);
+    if (!paint.image) return;
+    context.drawImage(paint.image, 0, 0, canvas.width, canvas.height);
+    const cellW = canvas.width / paint.width, cellH = canvas.height / paint.height;
+    context.fillStyle = "rgba(229, 57, 53, 0.6)";
+    let hidden = 0;
+    paint.mask.forEach((value, i) => {
+      if (!value) return;
+      hidden += 1;
+      context.fillRect((i % paint.width) * cellW, Math.floor(i / paint.width) * cellH, cellW, cellH);
+    });
+    $("inpaint-hidden").textContent = `${hidden} of ${paint.mask.length} pixels hidden (red)`;
+  }
+
+  function paintAt(event) {
+    if (!paint.stroke || !paint.mask) return;
+    const box = $("inpaint-canvas").getBoundingClientRect();
+    const column = Math.floor(((event.clientX - box.left) / box.width) * paint.width);
+    const row = Math.floor(((event.clientY - box.top) / box.height) * paint.height);
+    const radius = Number($("inpaint-brush").value);
+    for (let dy = -radius; dy <= radius; dy++) {
+      for (let dx = -radius; dx <= radius; dx++) {
+        const r = row + dy, c = column + dx;
+        if (r >= 0 && r < paint.height && c >= 0 && c < paint.width) paint.mask[r * paint.width + c] = paint.stroke.value;
+      }
+    }
+    drawPaint();
+  }
+
+  async function presetMask() {
+    const name = $("inpaint-preset").value;
+    if (!name) return;
+    const reply = await lab.api("/api/run/mask", { name });
+    if (!reply) return;
+    paint.mask = reply.mask;
+    drawPaint();
+  }
+
+  async function fillIn() {
+    if (!paint.mask) return;
+    const reply = await lab.api("/api/run/inpaint", {
+      index: $("inpaint-index").value, mask: paint.mask, completions: $("inpaint-k").value, seed: $("inpaint-seed").value,
+    });
+    if (!reply) return;
+    lab.showMessage(null);
+    $("inpaint-result").src = "data:image/png;base64," + reply.png;
+    paint.fills += 1;
   }
 
   async function sample() {
@@ -86,5 +171,19 @@
     $("run-sample").addEventListener("click", sample);
     $("run-label").addEventListener("change", () => { sample(); interpolate(); });
     for (const id of ["interp-t", "interp-a", "interp-b", "interp-mode"]) $(id).addEventListener("input", interpolate);
+    const canvas = $("inpaint-canvas");
+    canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+    canvas.addEventListener("pointerdown", (e) => {
+      paint.stroke = { value: e.button === 2 || e.shiftKey ? 0 : 1 };
+      $("inpaint-preset").value = "";
+      paintAt(e);
+    });
+    canvas.addEventListener("pointermove", paintAt);
+    window.addEventListener("pointerup", () => { paint.stroke = null; });
+    $("inpaint-index").addEventListener("change", loadTestImage);
+    $("inpaint-next").addEventListener("click", () => { $("inpaint-index").value = Number($("inpaint-index").value) + 1; loadTestImage(); });
+    $("inpaint-clear").addEventListener("click", clearMask);
+    $("inpaint-preset").addEventListener("change", presetMask);
+    $("inpaint-run").addEventListener("click", fillIn);
   });
 })();
