@@ -10,6 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from advnets.cli import app, main
+from advnets.data.base import ImageDataset, Split
+from advnets.metrics.classifier import accuracy, load_or_train_classifier
+from advnets.runs.reports import class_judge
 from advnets.runs.training import TrainResult
 
 runner = CliRunner()
@@ -21,8 +24,26 @@ def _invoke(*args: str) -> str:
     return result.output
 
 
+@pytest.fixture(scope="module")
+def classifier_cache(digits: ImageDataset, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """A cache holding a 5-epoch digits classifier (the default 77 epochs would outlast every other test)."""
+    root = tmp_path_factory.mktemp("cache")
+    classifier, _info = load_or_train_classifier(digits, root / "classifiers", epochs=5)
+    test = digits["test"]
+    assert test.labels is not None
+    return root, accuracy(classifier, test.images[:50], test.labels[:50])
+
+
+@pytest.fixture
+def cached_classifier(classifier_cache: tuple[Path, float], monkeypatch: pytest.MonkeyPatch) -> float:
+    """The commands' default classifier cache is that one; gives its accuracy on the first 50 test images."""
+    root, first_50 = classifier_cache
+    monkeypatch.setattr("advnets.metrics.classifier.cache_root", lambda: root / "data")
+    return first_50
+
+
 def test_encode_fits_an_encoder_to_a_plain_run_and_scores_baselines(
-    tiny_run: TrainResult, tmp_path: Path
+    tiny_run: TrainResult, cached_classifier: float, tmp_path: Path
 ) -> None:
     report = tmp_path / "encode.json"
     output = _invoke(
@@ -38,13 +59,22 @@ def test_encode_fits_an_encoder_to_a_plain_run_and_scores_baselines(
         str(tmp_path / "encode.png"),
     )
     assert "fitted to the frozen G" in output
-    scores = json.loads(report.read_text())["scores"]
+    assert "class kept judged by the CNN" in output
+    record = json.loads(report.read_text())
+    scores = record["scores"]
     assert set(scores) == {"original", "encode", "random-z", "nearest-train"}
     assert scores["original"]["mse"] == 0.0
+    # The cached CNN judged, not a newly trained one: on the test images themselves it scores its accuracy.
+    assert scores["original"]["class_kept"] == pytest.approx(100 * cached_classifier)
+    judge = record["settings"]["classifier"]
+    assert judge.startswith("CNN") and "5 epochs" in judge
+    assert 0.5 < record["settings"]["classifier_test_accuracy"] <= 1
     assert (tmp_path / "encode.png").stat().st_size > 0
 
 
-def test_inpaint_command_scores_completions_and_baselines(inpaint_run: TrainResult, tmp_path: Path) -> None:
+def test_inpaint_command_scores_completions_and_baselines(
+    inpaint_run: TrainResult, cached_classifier: float, tmp_path: Path
+) -> None:
     report = tmp_path / "inpaint.json"
     _invoke(
         "inpaint",
@@ -60,10 +90,18 @@ def test_inpaint_command_scores_completions_and_baselines(inpaint_run: TrainResu
         "--out",
         str(tmp_path / "inpaint.png"),
     )
-    scores = json.loads(report.read_text())["scores"]
+    record = json.loads(report.read_text())
+    scores = record["scores"]
     assert {"GAN (one completion)", "mean fill", "nearest neighbour"} <= set(scores)
     assert all(0 <= row["class_kept"] <= 100 for row in scores.values())
+    assert "5 epochs" in record["settings"]["classifier"] and "classifier_test_accuracy" in record["settings"]
     assert (tmp_path / "inpaint.png").is_file()
+
+
+def test_unlabelled_images_get_no_classifier(digits: ImageDataset) -> None:
+    unlabelled = ImageDataset("unlabelled", {name: Split(digits[name].images) for name in ("train", "test")})
+    classifier, settings = class_judge(unlabelled)
+    assert classifier is None and "no labelled images" in settings["classifier"]
 
 
 def test_semisup_command_runs_every_method(tiny_run: TrainResult, tmp_path: Path) -> None:

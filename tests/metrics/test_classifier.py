@@ -13,6 +13,7 @@ from advnets.metrics.classifier import (
     FeatureClassifier,
     classifier_path,
     load_or_train_classifier,
+    predict,
 )
 from advnets.metrics.features import class_consistency, feature_scores
 from advnets.runs.model import TrainedModel
@@ -37,6 +38,7 @@ def test_classifier_is_accurate_cached_and_reused(
     assert cached.test_accuracy == info.test_accuracy and cached.epochs == 10  # read back, not retrained
     x = digits["test"].images[:20]
     assert torch.equal(again(x), classifier(x))
+    assert torch.equal(predict(classifier, x), classifier(x).argmax(dim=1))
     assert classifier.features(x).shape == (20, FeatureClassifier.num_features)
 
 

@@ -21,6 +21,15 @@ def print_scores(title: str, scores: dict[str, dict[str, float]], columns: dict[
     out.print(table)
 
 
+def print_classifier(settings: dict[str, Any]) -> None:
+    """Which classifier judged "class kept": the column is only as trustworthy as its test accuracy."""
+    if "classifier_test_accuracy" in settings:
+        out.print(
+            f"class kept judged by the {settings['classifier']} "
+            f"(test accuracy {settings['classifier_test_accuracy']:.4f})"
+        )
+
+
 def save_outputs(report: Any, png: Path, json_path: Path | None) -> None:
     png.parent.mkdir(parents=True, exist_ok=True)
     report.figure.savefig(png, dpi=150)

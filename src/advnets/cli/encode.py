@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from advnets.cli._report import print_scores, save_outputs
+from advnets.cli._report import print_classifier, print_scores, save_outputs
 from advnets.cli.app import app, out
 
 
@@ -32,4 +32,5 @@ def encode(
     print_scores(
         "reconstruction of test images", report.scores, {"mse": "pixel MSE", "class_kept": "class kept %"}
     )
+    print_classifier(info)
     save_outputs(report, out_png or run_dir / "encode.png", json_path)

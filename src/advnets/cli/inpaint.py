@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from advnets.cli._report import print_scores, save_outputs
+from advnets.cli._report import print_classifier, print_scores, save_outputs
 from advnets.cli.app import app
 
 
@@ -34,4 +34,5 @@ def inpaint(
     print_scores(
         f"inpainting {report.settings['test_images']} test images, mask {mask}", report.scores, columns
     )
+    print_classifier(report.settings)
     save_outputs(report, out_png or run_dir / f"inpaint-{mask}.png", json_path)

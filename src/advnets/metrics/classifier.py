@@ -71,10 +71,14 @@ def apply_batched(fn: nn.Module | object, x: torch.Tensor, batch: int = 500) -> 
     return torch.cat([fn(x[i : i + batch]) for i in range(0, x.shape[0], batch)])
 
 
-def accuracy(classifier: FeatureClassifier, images: torch.Tensor, labels: torch.Tensor) -> float:
+def predict(classifier: FeatureClassifier, images: torch.Tensor) -> torch.Tensor:
+    """Predicted classes (N,) for images (N, C, H, W)."""
     classifier.eval()
-    predicted = apply_batched(classifier, images).argmax(dim=1)
-    return float((predicted == labels).float().mean())
+    return apply_batched(classifier, images).argmax(dim=1)
+
+
+def accuracy(classifier: FeatureClassifier, images: torch.Tensor, labels: torch.Tensor) -> float:
+    return float((predict(classifier, images) == labels).float().mean())
 
 
 def train_classifier(

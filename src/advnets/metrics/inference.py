@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import torch
-from sklearn.pipeline import Pipeline
 from torch import nn
 from torch.nn.functional import mse_loss
 
 from advnets.game.noise import sample_noise
-from advnets.metrics.linear_probe import predict
+from advnets.metrics.classifier import FeatureClassifier, predict
 from advnets.runs.players import in_batches
 
 
@@ -66,7 +65,7 @@ def score(
     recons: dict[str, torch.Tensor],
     images: torch.Tensor,
     labels: torch.Tensor | None,
-    classifier: Pipeline | None,
+    classifier: FeatureClassifier | None,
 ) -> dict[str, dict[str, float]]:
     """Per method: mean squared pixel error, and (with a classifier) the share (%) whose class is kept."""
     rows: dict[str, dict[str, float]] = {}

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import torch
-from sklearn.pipeline import Pipeline
 from torch import nn
 
 from advnets.game.noise import sample_noise
-from advnets.metrics.linear_probe import predict
+from advnets.metrics.classifier import FeatureClassifier, predict
 from advnets.variants.inpaint import inpaint_condition
 
 
@@ -58,7 +57,7 @@ def inpaint_scores(
     images: torch.Tensor,
     masks: torch.Tensor,
     labels: torch.Tensor | None,
-    classifier: Pipeline | None,
+    classifier: FeatureClassifier | None,
 ) -> dict[str, dict[str, float]]:
     """Per method: hidden-pixel MSE and (with a classifier) the share (%) of completions keeping the class."""
     rows: dict[str, dict[str, float]] = {}

@@ -14,9 +14,9 @@ from torch import nn
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
+from advnets.metrics.classifier import FeatureClassifier, load_or_train_classifier
 from advnets.metrics.inference import reconstructions, score
 from advnets.metrics.inpainting import complete, inpaint_scores, mean_fill, nearest_fill, spread
-from advnets.metrics.linear_probe import fit_pixel_classifier
 from advnets.plots.rows import image_rows, masked_view
 from advnets.runs.model import TrainedModel
 from advnets.runs.players import TrainedNets, load_nets
@@ -56,6 +56,29 @@ def _test_subset(dataset: ImageDataset, n: int) -> tuple[torch.Tensor, torch.Ten
     return test.images[:n], None if test.labels is None else test.labels[:n]
 
 
+def class_judge(
+    dataset: ImageDataset,
+    cache_dir: str | os.PathLike[str] | None = None,
+    epochs: int | None = None,
+) -> tuple[FeatureClassifier | None, dict[str, Any]]:
+    """The classifier that decides "class kept", and the settings that name it.
+
+    It is the dataset's cached CNN that `advnets score` also uses (trained on the labelled training split on
+    first use, for `epochs`, by default about 100,000 examples), so both commands judge with the same net.
+    A dataset without labelled images gets none, and the reports leave the column out.
+    """
+    labelled = dataset["train"].labels is not None and dataset["test"].labels is not None
+    if not (labelled and dataset.num_classes and dataset.is_image):
+        return None, {"classifier": "none (the dataset has no labelled images)"}
+    classifier, info = load_or_train_classifier(dataset, cache_dir, epochs)
+    trained = f"{info.epochs} epochs on the {info.dataset} training split"
+    return classifier, {
+        "classifier": f"CNN (advnets.metrics.classifier), {trained}",
+        "classifier_test_accuracy": info.test_accuracy,
+        "classifier_path": str(info.path),
+    }
+
+
 def encode_report(
     run_dir: str | os.PathLike[str],
     data_dir: str | os.PathLike[str] | None = None,
@@ -64,11 +87,14 @@ def encode_report(
     refine_steps: int = 0,
     seed: int = 0,
     refit: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    classifier_epochs: int | None = None,
 ) -> Report:
     """Reconstruct n test images through x -> z -> G(z) and score them against the baselines.
 
     The run's own encoder is used when it has one (variants inference, bigan) unless `refit`; otherwise one
-    is fitted to the frozen G for `fit_steps` steps (the "after G is frozen" mode).
+    is fitted to the frozen G for `fit_steps` steps (the "after G is frozen" mode). "class kept" is judged
+    by `class_judge(dataset, cache_dir, classifier_epochs)`.
     """
     nets = load_nets(run_dir)
     if nets.config.variant not in UNCONDITIONAL:
@@ -95,7 +121,7 @@ def encode_report(
         seed,
         refine_steps,
     )
-    classifier = fit_pixel_classifier(dataset["train"]) if labels is not None else None
+    classifier, judge = class_judge(dataset, cache_dir, classifier_epochs)
     scores = score(recons, images, labels, classifier)
     rows = [images[:FIGURE_COLUMNS]] + [r[:FIGURE_COLUMNS] for r in recons.values()]
     shown = {"encode": "G(E(x))" if not refine_steps else "G(z refined)", "random-z": "G(random z)"}
@@ -107,7 +133,7 @@ def encode_report(
         "encoder": mode,
         "refine_steps": refine_steps,
         "encoder_seconds": round(fit_seconds, 1),
-        "classifier": "logistic regression on pixels, fitted on up to 10,000 training images",
+        **judge,
     }
     return Report(scores, settings, image_rows(rows, names))
 
@@ -119,8 +145,13 @@ def inpaint_report(
     n: int = 1000,
     samples: int = 5,
     seed: int = 0,
+    cache_dir: str | os.PathLike[str] | None = None,
+    classifier_epochs: int | None = None,
 ) -> Report:
-    """Complete n masked test images `samples` times; score them against mean-fill and nearest-neighbour."""
+    """Complete n masked test images `samples` times; score them against mean-fill and nearest-neighbour.
+
+    "class kept" is judged by `class_judge(dataset, cache_dir, classifier_epochs)`.
+    """
     nets = load_nets(run_dir)
     if nets.config.variant != "inpaint":
         raise AdvnetsError(
@@ -144,13 +175,12 @@ def inpaint_report(
         "mean fill": mean_fill(images, masks, train.images.mean(dim=0)),
         "nearest neighbour": nearest_fill(images, masks, train.images),
     }
-    classifier = fit_pixel_classifier(train) if labels is not None else None
+    classifier, judge = class_judge(dataset, cache_dir, classifier_epochs)
     scores = inpaint_scores(fills, images, masks, labels, classifier)
     scores["GAN (one completion)"]["spread"] = spread(completions, masks)
     k = FIGURE_COLUMNS
     rows = [images[:k], masked_view(images[:k], masks[:k]), *[c[:k] for c in completions[:4]]]
     rows += [fills["mean fill"][:k], fills["nearest neighbour"][:k]]
     names = ["original", "masked", *[f"GAN {i + 1}" for i in range(min(samples, 4))], "mean fill", "nearest"]
-    settings = {"run": str(run_dir), "step": nets.step, "mask": mask, "test_images": len(images)}
-    settings["classifier"] = "logistic regression on pixels, fitted on up to 10,000 training images"
+    settings = {"run": str(run_dir), "step": nets.step, "mask": mask, "test_images": len(images), **judge}
     return Report(scores, settings, image_rows(rows, names, f"mask: {mask}"))
