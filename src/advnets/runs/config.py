@@ -102,7 +102,8 @@ class TrainConfig:
     grid_size: Positive = 100  # samples in each epoch's grid
     grid_every: NonNegative = 1  # epochs; 0: never
     progress: bool = True
-    # Under torchrun on CUDA: batch-norm statistics over all ranks (SyncBatchNorm) instead of per rank.
+    # Under torchrun: batch-norm statistics over all ranks instead of per rank, so N processes train as one
+    # with the whole batch (PyTorch's SyncBatchNorm on CUDA, advnets' GlobalBatchNorm on CPU).
     sync_batchnorm: bool = False
     # Warn when the epoch grid's mean pairwise distance, having reached this fraction of the data's, falls
     # below it again (0: never).

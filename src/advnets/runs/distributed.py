@@ -26,6 +26,7 @@ from torch.nn.parallel import DistributedDataParallel
 from advnets.errors import AdvnetsError
 from advnets.game.batches import EpochSampler
 from advnets.game.loop import Game
+from advnets.nets.global_batchnorm import convert_global_batchnorm
 from advnets.runs.state import resolve_device
 
 NOISE_STREAM = 4_099  # offsets that keep the noise and per-rank dropout streams apart from the init seed
@@ -152,15 +153,16 @@ def ddp(module: nn.Module, device: torch.device, sync_batchnorm: bool = False) -
     """`module` wrapped so each backward through it averages its gradients over the ranks.
 
     forward_sync_buffers=False: batch-norm running statistics stay per rank (D may be called twice before one
-    backward, which with buffer broadcasting fails in place); `sync_batchnorm` (CUDA only) instead
-    computes batch statistics over all ranks. Optimisers keep working: the parameters are shared, not copied.
+    backward, which with buffer broadcasting fails in place). `sync_batchnorm` computes batch statistics over
+    all ranks instead, so the ranks' running statistics agree too: PyTorch's SyncBatchNorm on CUDA, advnets'
+    GlobalBatchNorm elsewhere (SyncBatchNorm runs on CUDA only). Optimisers keep working: the parameters are
+    shared, not copied.
     """
     if sync_batchnorm:
-        if device.type != "cuda":
-            raise AdvnetsError(
-                "train.sync_batchnorm needs CUDA (PyTorch's SyncBatchNorm); set it false on CPU"
-            )
-        module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
+        if device.type == "cuda":
+            module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
+        else:
+            module = convert_global_batchnorm(module)
     ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(module, device_ids=ids, forward_sync_buffers=False)
 
