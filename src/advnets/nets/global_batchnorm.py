@@ -14,10 +14,30 @@ from __future__ import annotations
 import torch
 import torch.distributed as dist
 from torch import nn
-from torch.distributed import _functional_collectives as collectives
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from advnets.errors import AdvnetsError
+
+
+class _SumOverProcesses(torch.autograd.Function):
+    """The sum of a tensor over all processes; its backward is the sum of the gradient over all processes.
+
+    Every process's loss depends on the total, so the gradient reaching one process's share is the sum of
+    the gradients all processes send back to the total. (torch.distributed.nn.functional.all_reduce does
+    this too but is deprecated, and its replacement lives in a private module.)
+    """
+
+    @staticmethod
+    def forward(ctx: torch.autograd.function.FunctionCtx, local: torch.Tensor) -> torch.Tensor:
+        total = local.clone()
+        dist.all_reduce(total)
+        return total
+
+    @staticmethod
+    def backward(ctx: torch.autograd.function.FunctionCtx, grad: torch.Tensor) -> torch.Tensor:
+        total = grad.contiguous().clone()
+        dist.all_reduce(total)
+        return total
 
 
 def spans_processes() -> bool:
@@ -43,11 +63,7 @@ class GlobalBatchNorm(_BatchNorm):
         wide = input.to(torch.float64)
         count = torch.full((1,), input.numel() // channels, dtype=torch.float64, device=input.device)
         local = torch.cat([wide.sum(dims), (wide * wide).sum(dims), count])
-        # torch.distributed.nn.functional.all_reduce does the same but is deprecated (a FutureWarning on
-        # every call) in favour of this one, whose backward is likewise an all-reduce of the gradient.
-        world = dist.group.WORLD
-        assert world is not None  # spans_processes() saw the default group
-        total = collectives.all_reduce(local, "sum", world)
+        total = _SumOverProcesses.apply(local)
         n = total[-1].detach()  # a count: no gradient flows through it
         if float(n) <= 1:  # every process sees the same n, so all raise together instead of one hanging
             raise AdvnetsError(
