@@ -97,6 +97,7 @@ def worker(rank: int, world: int, port: int, preset: str, threads: int, args: li
     if rank == 0:
         with open(out, "w") as handle:
             handle.write(f"{seconds} {reduce}")
+    dist.barrier()  # no process tears gloo down while another still talks to it (else: SIGABRT)
     dist.destroy_process_group()
 
 
