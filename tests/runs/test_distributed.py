@@ -39,7 +39,15 @@ MODES = {
     "simultaneous": ("game.update=simultaneous",),
     "alternating": ("game.update=alternating", "game.k=2"),
     "bigan": ("variant=bigan",),  # a third player (the encoder E), wrapped in DDP like G and D
+    # Every other variant of the MLP nets: a condition on each row, an extra player, masks, labelled batches.
+    "cgan": ("variant=cgan",),
+    "inference": ("variant=inference",),
+    "inpaint": ("variant=inpaint",),
+    "semisup": ("variant=semisup", "semisup.labels=50"),  # labelled rows drawn from the shared stream
 }
+# Each rank draws its own inpainting masks (like its dropout masks), so 2 ranks cannot equal 1 process;
+# they must still train in step.
+PER_RANK_RANDOM = {"inpaint"}
 STEPS = 6
 
 
@@ -151,7 +159,8 @@ def test_two_gloo_processes_match_one_process_with_the_whole_batch(
         mine.pop("ranks_agree")
         k = 2 if mode == "alternating" else 1
         assert mine.pop("all_reduces").tolist() == [STEPS, k * STEPS]
-        assert_close(mine, one_process_reference(mode, digits))
+        if mode not in PER_RANK_RANDOM:
+            assert_close(mine, one_process_reference(mode, digits))
     assert bool(results["dropout_streams_differ"])
     assert bool(results["batchnorm_ok"])
 

@@ -77,6 +77,15 @@ class Game:
         z = sample_noise(n * ranks, cfg.noise_dim, cfg.noise, "cpu", self.noise_generator)
         return z[rank * n : (rank + 1) * n].to(self.device)
 
+    def randint(self, high: int, n: int) -> torch.Tensor:
+        """(n,) integers in [0, high) for this process's n rows, drawn like `noise`: under torchrun from the
+        shared stream for the whole global batch, so the ranks draw distinct rows of one global draw."""
+        if self.noise_generator is None:
+            return torch.randint(high, (n,), device=self.device)
+        rank, ranks = self.shard
+        draws = torch.randint(high, (n * ranks,), generator=self.noise_generator)
+        return draws[rank * n : (rank + 1) * n].to(self.device)
+
     def next_real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         """(x, c for x, c for G's samples) of one minibatch."""
         index = self.sampler.next().to(self.device)

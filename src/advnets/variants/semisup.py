@@ -17,6 +17,7 @@ from torch.nn.functional import cross_entropy, softplus
 
 from advnets.errors import AdvnetsError
 from advnets.game.losses import discriminator_loss
+from advnets.game.parallel import unwrap
 from advnets.game.updates import Stats
 from advnets.nets.blocks import init_uniform
 from advnets.nets.mlp import MLPDiscriminator
@@ -42,8 +43,11 @@ class ClassDiscriminator(MLPDiscriminator):
     def class_logits(self, x: torch.Tensor) -> torch.Tensor:
         return self.out(self.features(x))
 
-    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
-        return torch.logsumexp(self.class_logits(x), dim=1)
+    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None, classes: bool = False) -> torch.Tensor:
+        """The real/fake logit, or with `classes` the K class logits: one entry point, so that under
+        torchrun every D call of D's step goes through the DDP wrapper and all-reduces D's gradients."""
+        logits = self.class_logits(x)
+        return logits if classes else torch.logsumexp(logits, dim=1)
 
 
 def balanced_subset(labels: torch.Tensor, n: int, num_classes: int, seed: int) -> torch.Tensor:
@@ -76,36 +80,45 @@ def semisup_update(game: Game) -> Stats:
     labelled = variant.labelled(game)
     x_u, _, _ = game.next_real_batch()
     batch = x_u.shape[0]
-    pick = labelled[torch.randint(len(labelled), (batch,), device=labelled.device)]
+    pick = labelled[game.randint(len(labelled), batch)]
     x_l, y_l = game.images[pick], game.labels[pick]
-    d_net: ClassDiscriminator = game.discriminator  # type: ignore[assignment]
-    # (1) D: cross-entropy on the labels, + log D(x) + log(1 - D(G(z))) with D(x) = Z / (Z + 1).
-    sup_loss = cross_entropy(d_net.class_logits(x_l), y_l)
+    # D is called through its DDP wrapper (when there is one) in D's step, and unwrapped in G's step, whose
+    # backward must not all-reduce D's gradients.
+    plain: ClassDiscriminator = unwrap(game.discriminator)  # type: ignore[assignment]
     zero = torch.zeros((), device=game.device)
-    stats = {"sup_loss": sup_loss.detach(), "g_loss": zero, "d_real": zero, "d_fake": zero}
     if not cfg.unsupervised:
+        sup_loss = cross_entropy(game.discriminator(x_l, classes=True), y_l)
         game.opt_d.zero_grad(set_to_none=True)
         sup_loss.backward()
         game.opt_d.step()
-        return {**stats, "d_loss": sup_loss.detach()}
+        return {
+            "sup_loss": sup_loss.detach(),
+            "g_loss": zero,
+            "d_real": zero,
+            "d_fake": zero,
+            "d_loss": sup_loss.detach(),
+        }
+    # (1) D: cross-entropy on the labels, + log D(x) + log(1 - D(G(z))) with D(x) = Z / (Z + 1).
     z = game.noise(batch)
     fake = game.generator(z, None)
-    logits = d_net(torch.cat([x_u, fake.detach()]))  # (2B,) real/fake logits
+    class_logits = game.discriminator(torch.cat([x_l, x_u, fake.detach()]), classes=True)
+    sup_loss = cross_entropy(class_logits[:batch], y_l)
+    logits = torch.logsumexp(class_logits[batch:], dim=1)  # (2B,) real/fake logits
     d_loss = sup_loss + discriminator_loss(logits[:batch], logits[batch:])
     game.opt_d.zero_grad(set_to_none=True)
     d_loss.backward()
     game.opt_d.step()
     # (2) G: feature matching on D's last hidden layer, or the non-saturating loss; D gets no gradient.
     if cfg.feature_matching:
-        target = d_net.features(x_u).detach().mean(dim=0)
-        g_loss = (d_net.features(fake).mean(dim=0) - target).pow(2).mean()
+        target = plain.features(x_u).detach().mean(dim=0)
+        g_loss = (plain.features(fake).mean(dim=0) - target).pow(2).mean()
     else:
-        g_loss = softplus(-d_net(fake)).mean()
+        g_loss = softplus(-plain(fake)).mean()
     game.opt_g.zero_grad(set_to_none=True)
     g_loss.backward(inputs=list(game.generator.parameters()))
     game.opt_g.step()
     return {
-        **stats,
+        "sup_loss": sup_loss.detach(),
         "d_loss": d_loss.detach(),
         "g_loss": g_loss.detach(),
         "d_real": torch.sigmoid(logits[:batch].detach()).mean(),
