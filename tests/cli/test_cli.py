@@ -44,6 +44,22 @@ def test_train_sample_and_resume_end_to_end(tmp_path: Path) -> None:
     assert (tmp_path / "g.png").is_file()
 
 
+def test_a_bad_input_under_torchrun_is_reported_by_the_first_process_only() -> None:
+    first, other = (
+        subprocess.run(
+            [sys.executable, "-m", "advnets", "train", "--preset", "nope"],
+            capture_output=True,
+            text=True,
+            env={**ENV, "RANK": rank},  # what torchrun sets in each process
+            timeout=300,
+        )
+        for rank in ("0", "1")
+    )
+    assert first.returncode == other.returncode == 2
+    assert "unknown preset 'nope'" in first.stderr
+    assert other.stderr == ""
+
+
 def test_resume_refuses_a_changed_configuration(tiny_run) -> None:  # type: ignore[no-untyped-def]
     result = advnets("train", "--resume", str(tiny_run.run_dir), "--set", "game.k=5")
     assert result.returncode == 2

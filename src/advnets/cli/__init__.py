@@ -5,6 +5,8 @@ Each command is a module of this package that registers itself on `app`.
 
 from __future__ import annotations
 
+import os
+
 from advnets.cli import (  # noqa: F401  (registers the commands)
     encode,
     eval,
@@ -30,7 +32,9 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except AdvnetsError as error:
-        err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        # Under torchrun every process meets the same bad input: the first one says so, all of them exit 2.
+        if os.environ.get("RANK", "0") == "0":
+            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted")
