@@ -100,9 +100,16 @@ def session(device_name: str) -> Iterator[tuple[Context, torch.device]]:
     context, device = init(device_name)
     try:
         yield context, device
-    finally:
+    except BaseException:
+        # Another process may be gone (killed, or stopped by the same error): waiting for it could hang.
         if owned and dist.is_initialized():
             dist.destroy_process_group()
+        raise
+    if owned and dist.is_initialized():
+        # A process that tears gloo down while another still talks to it aborts the other (SIGABRT, seen
+        # after the last checkpoint of a finished run): leave together.
+        dist.barrier()
+        dist.destroy_process_group()
 
 
 class ShardedSampler(EpochSampler):
