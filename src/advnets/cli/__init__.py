@@ -5,8 +5,6 @@ Each command is a module of this package that registers itself on `app`.
 
 from __future__ import annotations
 
-import os
-
 from advnets.cli import (  # noqa: F401  (registers the commands)
     encode,
     eval,
@@ -24,6 +22,7 @@ from advnets.cli import (  # noqa: F401  (registers the commands)
 )
 from advnets.cli.app import app, err
 from advnets.errors import AdvnetsError
+from advnets.runs.distributed import is_main_process
 
 __all__ = ["app", "main"]
 
@@ -33,7 +32,7 @@ def main() -> None:
         app(standalone_mode=False)
     except AdvnetsError as error:
         # Under torchrun every process meets the same bad input: the first one says so, all of them exit 2.
-        if os.environ.get("RANK", "0") == "0":
+        if is_main_process():
             err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         raise SystemExit(2) from None
     except KeyboardInterrupt:

@@ -5,7 +5,7 @@ Side effects (files, progress bars, printing) live in advnets.runs; this module 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -73,18 +73,26 @@ class Game:
         cfg = self.config.generator
         if self.noise_generator is None:
             return sample_noise(n, cfg.noise_dim, cfg.noise, self.device)
-        rank, ranks = self.shard
-        z = sample_noise(n * ranks, cfg.noise_dim, cfg.noise, "cpu", self.noise_generator)
-        return z[rank * n : (rank + 1) * n].to(self.device)
+        return self._share_of_global_draw(
+            lambda rows, generator: sample_noise(rows, cfg.noise_dim, cfg.noise, "cpu", generator), n
+        )
 
     def randint(self, high: int, n: int) -> torch.Tensor:
-        """(n,) integers in [0, high) for this process's n rows, drawn like `noise`: under torchrun from the
-        shared stream for the whole global batch, so the ranks draw distinct rows of one global draw."""
+        """(n,) integers in [0, high) for this process's n rows, drawn like `noise`."""
         if self.noise_generator is None:
             return torch.randint(high, (n,), device=self.device)
+        return self._share_of_global_draw(
+            lambda rows, generator: torch.randint(high, (rows,), generator=generator), n
+        )
+
+    def _share_of_global_draw(
+        self, draw: Callable[[int, torch.Generator], torch.Tensor], n: int
+    ) -> torch.Tensor:
+        """This process's n rows of one draw for the whole global batch from the shared stream, so the ranks
+        together draw exactly what one process with the whole batch would."""
+        assert self.noise_generator is not None
         rank, ranks = self.shard
-        draws = torch.randint(high, (n * ranks,), generator=self.noise_generator)
-        return draws[rank * n : (rank + 1) * n].to(self.device)
+        return draw(n * ranks, self.noise_generator)[rank * n : (rank + 1) * n].to(self.device)
 
     def next_real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         """(x, c for x, c for G's samples) of one minibatch."""

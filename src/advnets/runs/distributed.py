@@ -108,7 +108,7 @@ def session(device_name: str) -> Iterator[tuple[Context, torch.device]]:
     if owned and dist.is_initialized():
         # A process that tears gloo down while another still talks to it aborts the other (SIGABRT, seen
         # after the last checkpoint of a finished run): leave together.
-        dist.barrier()
+        barrier(context)
         dist.destroy_process_group()
 
 

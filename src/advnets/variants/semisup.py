@@ -85,19 +85,14 @@ def semisup_update(game: Game) -> Stats:
     # D is called through its DDP wrapper (when there is one) in D's step, and unwrapped in G's step, whose
     # backward must not all-reduce D's gradients.
     plain: ClassDiscriminator = unwrap(game.discriminator)  # type: ignore[assignment]
-    zero = torch.zeros((), device=game.device)
     if not cfg.unsupervised:
         sup_loss = cross_entropy(game.discriminator(x_l, classes=True), y_l)
         game.opt_d.zero_grad(set_to_none=True)
         sup_loss.backward()
         game.opt_d.step()
-        return {
-            "sup_loss": sup_loss.detach(),
-            "g_loss": zero,
-            "d_real": zero,
-            "d_fake": zero,
-            "d_loss": sup_loss.detach(),
-        }
+        zero = torch.zeros((), device=game.device)
+        stats = {"sup_loss": sup_loss.detach(), "d_loss": sup_loss.detach()}
+        return {**stats, "g_loss": zero, "d_real": zero, "d_fake": zero}
     # (1) D: cross-entropy on the labels, + log D(x) + log(1 - D(G(z))) with D(x) = Z / (Z + 1).
     z = game.noise(batch)
     fake = game.generator(z, None)
