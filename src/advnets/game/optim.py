@@ -24,9 +24,17 @@ def make_optimizer(module: nn.Module, config: OptimConfig) -> torch.optim.Optimi
 def apply_schedule(
     optimizer: torch.optim.Optimizer, config: OptimConfig, step: int, epoch: int, player: str | None = None
 ) -> None:
-    """Set the step's lr (the player's own when `optim.lr_d` / `optim.lr_g` is set) and momentum."""
+    """Set the step's lr (the player's own when `optim.lr_d` / `optim.lr_g` is set) and momentum.
+
+    Under `optim.momentum_rule=pylearn2`, PyTorch's SGD (buf <- m*buf + g; theta <- theta - lr_t*buf) is
+    given m = mu * lr_{t-1} / lr_t. Then lr_t*buf equals pylearn2's -inc (inc <- mu*inc - lr_t*g;
+    theta <- theta + inc) at every step, by induction, so the paper's rule runs in the fused kernel at no cost.
+    """
     lr = learning_rate(config, step, player)
+    mu = momentum(config, epoch)
+    if config.momentum_rule == "pylearn2" and step > 0:
+        mu *= learning_rate(config, step - 1, player) / lr
     for group in optimizer.param_groups:
         group["lr"] = lr
         if config.name == "sgd":
-            group["momentum"] = momentum(config, epoch)
+            group["momentum"] = mu

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,22 @@ class ReproduceOptions:
     threads: int = 0
     data_dir: str | None = None
     resume: bool = False
+    # Stop once the validation figure has not improved for this many epochs (0: train to `epochs`). The
+    # paper's code has no stopping rule; this one looks at validation only, never at the test set.
+    patience: int = 0
+    settings: list[str] = field(default_factory=list)  # `--set key=value` laid over the preset
+
+
+def best_point(points: list[dict[str, Any]]) -> dict[str, Any]:
+    """The curve's point with the highest validation figure (the earliest of ties)."""
+    return max(reversed(points), key=lambda point: point["valid_ll"])
+
+
+def patience_spent(points: list[dict[str, Any]], patience: int) -> bool:
+    """True when `patience` epochs have passed since the best validation figure."""
+    if patience <= 0 or not points:
+        return False
+    return int(points[-1]["epoch"]) - int(best_point(points)["epoch"]) >= patience
 
 
 def reproduce(
@@ -45,21 +61,26 @@ def reproduce(
     console: Console | None = None,
     on_point: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Train, evaluate every `eval_every` epochs on validation data, then run the full protocol."""
+    """Train, evaluate every `eval_every` epochs on validation data, then run the full protocol on the
+    checkpoint that validation selects (the best point of the curve)."""
     console = console or Console(stderr=True)
     assignments = [f"train.seed={options.seed}", f"train.threads={options.threads}", "train.progress=false"]
     if options.data_dir:
         assignments.append(f"data.data_dir={options.data_dir}")
-    config = resolve_config(PRESETS[target], None, assignments)
-    dataset = load_run_dataset(config, options.data_dir)
-    steps_per_epoch = len(dataset["train"]) // config.game.batch_size
-    config.train.checkpoint_every = options.eval_every * steps_per_epoch
-    config.train.keep_checkpoints = options.epochs // options.eval_every + 2
+    assignments += options.settings
+    preset = resolve_config(PRESETS[target], None, assignments)
+    dataset = load_run_dataset(preset, options.data_dir)
+    steps_per_epoch = len(dataset["train"]) // preset.game.batch_size
+    schedule = [
+        f"train.checkpoint_every={options.eval_every * steps_per_epoch}",
+        f"train.keep_checkpoints={options.epochs // options.eval_every + 2}",
+    ]
+    config = resolve_config(PRESETS[target], None, assignments + schedule)
     eval_options = EvalOptions(data_dir=options.data_dir)
     points = read_curve(run_dir) if options.resume else []
     found = list_checkpoints(RunDir(run_dir).checkpoints_dir) if options.resume else []
     done = int(load_checkpoint(found[-1])[1]["epoch"]) if found else 0
-    while done < options.epochs:
+    while done < options.epochs and not patience_spent(points, options.patience):
         end = min(done + options.eval_every, options.epochs)
         config.train.epochs = end
         result = train(config, run_dir, resume=done > 0, dataset=dataset, console=console)
@@ -70,6 +91,8 @@ def reproduce(
         if on_point is not None:
             on_point(points[-1])
         done = end
-    record = evaluate_checkpoint(run_dir, None, eval_options, dataset)
+    selected = RunDir(run_dir).checkpoints_dir / best_point(points)["checkpoint"] if points else None
+    record = evaluate_checkpoint(run_dir, selected, eval_options, dataset)
+    record["selected_by"] = "best validation Parzen point of the curve" if points else "latest checkpoint"
     (Path(run_dir) / "eval.json").write_text(json.dumps(record, indent=2))
     return record

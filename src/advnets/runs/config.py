@@ -34,8 +34,10 @@ class GeneratorConfig:
     kind: Literal["mlp", "dcgan", "cifar-fc", "cifar-deconv"] = "mlp"
     width: Positive = 64  # conv kinds: feature maps of the last hidden stage (DCGAN's ngf)
     noise_dim: Positive = 100
-    # The paper's code draws N(0, 1); "uniform" is U(-sqrt 3, sqrt 3), the same variance.
-    noise: Literal["gaussian", "uniform"] = "gaussian"
+    # The paper's code (goodfeli/adversarial at 600ee5c, the commit its README names for reproducing the
+    # paper) sets `noise: "uniform"` in mnist.yaml, which Generator.get_noise draws as U(-sqrt 3, sqrt 3):
+    # zero mean, unit variance. "gaussian" is N(0, 1), the class default there.
+    noise: Literal["gaussian", "uniform"] = "uniform"
     hidden: list[Positive] = field(default_factory=lambda: [1200, 1200])
     activation: Literal["relu", "leaky_relu", "tanh"] = "relu"
     leaky_slope: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.2
@@ -73,6 +75,10 @@ class OptimConfig:
     momentum_start: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.5
     momentum_end: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.7
     momentum_saturate_epoch: Positive = 250  # momentum rises linearly from epoch 1 to this one
+    # pylearn2 (the paper's code): inc <- mu*inc - lr*g, theta <- theta + inc, so each gradient keeps the lr
+    # of the step that took it. pytorch: buf <- mu*buf + g, theta <- theta - lr*buf, so the whole velocity
+    # is scaled by the current lr. They differ only while lr changes, as it does every step here.
+    momentum_rule: Literal["pylearn2", "pytorch"] = "pylearn2"
     betas: tuple[Annotated[float, Field(ge=0.0, lt=1.0)], Annotated[float, Field(ge=0.0, lt=1.0)]] = (
         0.5,
         0.999,

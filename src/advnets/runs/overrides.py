@@ -97,6 +97,20 @@ def validate(data: Mapping[str, Any]) -> RunConfig:
         raise AdvnetsError(_explain(error)) from None
 
 
+# Settings added after runs were already saved, with the value those earlier runs trained with, so that an
+# old run loads, samples and resumes as it was trained rather than under the new default.
+_BEFORE_THEIR_OPTION = {("optim", "momentum_rule"): "pytorch", ("generator", "noise"): "gaussian"}
+
+
+def validate_saved(data: Mapping[str, Any]) -> RunConfig:
+    """A configuration stored in a run directory or checkpoint, filled as the run that saved it trained."""
+    filled = copy.deepcopy(dict(data))
+    for (section, key), value in _BEFORE_THEIR_OPTION.items():
+        if isinstance(filled.get(section), dict):
+            filled[section].setdefault(key, value)
+    return validate(filled)
+
+
 def resolve_config(
     preset: str | None = "mnist-mlp",
     config_file: str | Path | None = None,

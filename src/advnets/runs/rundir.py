@@ -19,7 +19,7 @@ import yaml
 from advnets.errors import AdvnetsError
 from advnets.runs.checkpoint import atomic_write_bytes, list_checkpoints
 from advnets.runs.config import RunConfig
-from advnets.runs.overrides import validate
+from advnets.runs.overrides import validate_saved
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ class RunDir:
     def load_config(self) -> RunConfig:
         if not self.config_file.is_file():
             raise AdvnetsError(f"{self.path} is not an advnets run (no config.yaml); check the run directory")
-        return validate(yaml.safe_load(self.config_file.read_text()))
+        return validate_saved(yaml.safe_load(self.config_file.read_text()))
 
     def latest_checkpoint(self) -> Path:
         found = list_checkpoints(self.checkpoints_dir)

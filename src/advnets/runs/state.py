@@ -14,7 +14,7 @@ from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import flatten_optimizer, unflatten_optimizer
 from advnets.runs.config import RunConfig
-from advnets.runs.overrides import validate
+from advnets.runs.overrides import validate_saved
 from advnets.variants import DataInfo, get_variant
 
 
@@ -116,4 +116,4 @@ def restore(game: Game, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) 
 
 def info_from_meta(meta: dict[str, Any]) -> tuple[RunConfig, DataInfo]:
     info = meta["data_info"]
-    return validate(meta["config"]), DataInfo(info["name"], tuple(info["sample_shape"]), info["num_classes"])
+    return validate_saved(meta["config"]), DataInfo(info["name"], tuple(info["sample_shape"]), info["num_classes"])
