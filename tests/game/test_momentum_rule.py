@@ -36,7 +36,7 @@ def _pylearn2_by_hand(config: OptimConfig, grads: list[torch.Tensor]) -> torch.T
     for step, grad in enumerate(grads):
         lr = max(config.lr / config.lr_decay**step, config.lr_min)
         epoch = step // 10
-        progress = min(max((epoch - 1) / (config.momentum_saturate_epoch - 1), 0.0), 1.0)
+        progress = min(max(epoch / (config.momentum_saturate_epoch - 1), 0.0), 1.0)
         mu = config.momentum_start + (config.momentum_end - config.momentum_start) * progress
         inc = mu * inc - lr * grad.double()
         theta = theta + inc

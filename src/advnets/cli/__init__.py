@@ -6,6 +6,7 @@ Each command is a module of this package that registers itself on `app`.
 from __future__ import annotations
 
 from advnets.cli import (  # noqa: F401  (registers the commands)
+    compare,
     encode,
     eval,
     figures,

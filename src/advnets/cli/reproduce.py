@@ -29,7 +29,9 @@ def reproduce(
     patience: Annotated[
         int, typer.Option(help="stop when validation has not improved for this many epochs (0: never)")
     ] = 0,
-    set_: Annotated[list[str], typer.Option("--set", help="override, e.g. --set generator.noise=gaussian")] = [],  # noqa: B006
+    set_: Annotated[
+        list[str], typer.Option("--set", help="override, e.g. --set generator.noise=gaussian")
+    ] = [],  # noqa: B006
 ) -> None:
     """Train the preset, evaluate it every few epochs, run the full protocol, write figures and a report."""
     from advnets.errors import AdvnetsError

@@ -28,7 +28,7 @@ def apply_schedule(
 
     Under `optim.momentum_rule=pylearn2`, PyTorch's SGD (buf <- m*buf + g; theta <- theta - lr_t*buf) is
     given m = mu * lr_{t-1} / lr_t. Then lr_t*buf equals pylearn2's -inc (inc <- mu*inc - lr_t*g;
-    theta <- theta + inc) at every step, by induction, so the paper's rule runs in the fused kernel at no cost.
+    theta <- theta + inc) at every step, by induction: the paper's rule runs in the fused kernel at no cost.
     """
     lr = learning_rate(config, step, player)
     mu = momentum(config, epoch)

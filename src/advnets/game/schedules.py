@@ -15,7 +15,12 @@ def learning_rate(config: OptimConfig, step: int, player: str | None = None) -> 
 
 
 def momentum(config: OptimConfig, epoch: int) -> float:
-    """Momentum at `epoch` (0-based): start until epoch 1, rising linearly to end at the saturation epoch."""
+    """Momentum for the 0-based `epoch`: pylearn2's MomentumAdjustor(start=1, saturate=S) as the paper ran it.
+
+    Its count is 1 before the first epoch and grows by one after each, so 0-based epoch e trains with
+    count e + 1 and momentum start + (end - start) * min(e / (S - 1), 1): 0.5 in epoch 0, 0.7 from epoch 249
+    (the 250th) on.
+    """
     span = max(config.momentum_saturate_epoch - 1, 1)
-    progress = min(max((epoch - 1) / span, 0.0), 1.0)
+    progress = min(max(epoch / span, 0.0), 1.0)
     return config.momentum_start + (config.momentum_end - config.momentum_start) * progress

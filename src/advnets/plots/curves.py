@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from matplotlib.figure import Figure
 
 
@@ -52,5 +53,33 @@ def training_curves(rows: list[dict[str, Any]], parzen: list[dict[str, Any]] | N
         ax.grid(alpha=0.3)
     losses.legend(fontsize=8)
     outputs.legend(fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def parzen_curves_by_group(groups: dict[str, list[list[dict[str, Any]]]]) -> Figure:
+    """Validation Parzen figure over epochs: one colour per group, one thin line per run, and the mean
+    across a group's runs (where every run has that epoch) drawn thick with a ± 1 sd band."""
+    figure = Figure(figsize=(8, 4.5), dpi=110)
+    ax = figure.subplots()
+    for index, (label, curves) in enumerate(groups.items()):
+        colour = f"C{index}"
+        for curve in curves:
+            ax.plot(
+                [p["epoch"] for p in curve], [p["valid_ll"] for p in curve], color=colour, alpha=0.35, lw=0.8
+            )
+        common = sorted(set.intersection(*[{int(p["epoch"]) for p in curve} for curve in curves]))
+        if len(curves) > 1 and common:
+            by_epoch = [[p["valid_ll"] for c in curves for p in c if int(p["epoch"]) == e] for e in common]
+            mean = np.array([np.mean(v) for v in by_epoch])
+            sd = np.array([np.std(v, ddof=1) for v in by_epoch])
+            ax.plot(common, mean, color=colour, lw=2, label=f"{label} (mean of {len(curves)} seeds)")
+            ax.fill_between(common, mean - sd, mean + sd, color=colour, alpha=0.2, lw=0)
+        else:
+            ax.plot([], [], color=colour, lw=2, label=f"{label} ({len(curves)} run)")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation Parzen log-likelihood (nats)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
     figure.tight_layout()
     return figure

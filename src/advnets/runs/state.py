@@ -116,4 +116,6 @@ def restore(game: Game, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) 
 
 def info_from_meta(meta: dict[str, Any]) -> tuple[RunConfig, DataInfo]:
     info = meta["data_info"]
-    return validate_saved(meta["config"]), DataInfo(info["name"], tuple(info["sample_shape"]), info["num_classes"])
+    return validate_saved(meta["config"]), DataInfo(
+        info["name"], tuple(info["sample_shape"]), info["num_classes"]
+    )
