@@ -109,11 +109,6 @@ def _pylearn2_momentum(epoch: int) -> float:
     return 0.5 * (1 - alpha) + 0.7 * alpha
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="advnets ramps momentum one epoch late: (epoch - 1) / 249 where pylearn2 has epoch / 249 "
-    "(0-based), so 0.7 arrives in the 251st epoch instead of the 250th (docs/engine.md)",
-)
 def test_momentum_ramp_matches_momentum_adjustor(config: RunConfig) -> None:
     for epoch in (0, 1, 2, 125, 249, 250, 400):
         assert momentum(config.optim, epoch) == pytest.approx(_pylearn2_momentum(epoch), abs=1e-12)

@@ -34,9 +34,9 @@ class GeneratorConfig:
     kind: Literal["mlp", "dcgan", "cifar-fc", "cifar-deconv"] = "mlp"
     width: Positive = 64  # conv kinds: feature maps of the last hidden stage (DCGAN's ngf)
     noise_dim: Positive = 100
-    # The paper's code (goodfeli/adversarial at 600ee5c, the commit its README names for reproducing the
-    # paper) sets `noise: "uniform"` in mnist.yaml, which Generator.get_noise draws as U(-sqrt 3, sqrt 3):
-    # zero mean, unit variance. "gaussian" is N(0, 1), the class default there.
+    # The paper's code (goodfeli/adversarial at 600ee5c, 9 June 2014: the date its README gives for
+    # reproducing the paper) sets `noise: "uniform"` in mnist.yaml, which Generator.get_noise draws as
+    # U(-sqrt 3, sqrt 3): zero mean, unit variance. "gaussian" is N(0, 1), the class default there.
     noise: Literal["gaussian", "uniform"] = "uniform"
     hidden: list[Positive] = field(default_factory=lambda: [1200, 1200])
     activation: Literal["relu", "leaky_relu", "tanh"] = "relu"
