@@ -1,4 +1,6 @@
-"""The one exception type for mistakes a user can make and fix."""
+"""The exception type for mistakes a user can make and fix, and the warning type for data worth a look."""
+
+from __future__ import annotations
 
 
 class AdvnetsError(Exception):
@@ -6,3 +8,23 @@ class AdvnetsError(Exception):
 
     The command line prints these without a traceback; anything else is a bug in advnets.
     """
+
+
+class WriteError(AdvnetsError, OSError):
+    """A file could not be written (read-only folder, full disk, a file where a folder should be).
+
+    Also an OSError, with the original errno and strerror, so code that already handles a failed write in
+    its own words (the trainer says which checkpoints are intact) keeps doing so.
+    """
+
+    def __init__(self, message: str, cause: OSError) -> None:
+        super().__init__(cause.errno, cause.strerror)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AdvnetsWarning(UserWarning):
+    """Something in the input was skipped or looks wrong, but the command can go on (the CLI prints one
+    `warning:` line for each)."""

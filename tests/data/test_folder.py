@@ -11,7 +11,7 @@ from PIL import Image
 
 from advnets.data import load_dataset
 from advnets.data.folder import load_folder
-from advnets.errors import AdvnetsError
+from advnets.errors import AdvnetsError, AdvnetsWarning
 
 
 def make_images(root: Path, classes: dict[str, int], size: tuple[int, int] = (40, 24)) -> None:
@@ -39,7 +39,8 @@ def test_corrupt_image_is_skipped_named_and_counted(tmp_path: Path) -> None:
     make_images(tmp_path, {"a": 5})
     (tmp_path / "a" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not an image")
     (tmp_path / "a" / "notes.txt").write_text("ignored: not an image suffix")
-    data = load_folder(tmp_path, size=8, channels=1)
+    with pytest.warns(AdvnetsWarning, match=r"skipped 1 unreadable image file\(s\) of 6: a/broken\.png"):
+        data = load_folder(tmp_path, size=8, channels=1)
     assert sum(len(data[s]) for s in ("train", "valid", "test")) == 5
     assert "broken.png" in data.extra["skipped"] and "1 unreadable" in data.description
     assert data.sample_shape == (1, 8, 8)
@@ -57,3 +58,17 @@ def test_too_few_readable_images_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "bad.jpg").write_bytes(b"nope")
     with pytest.raises(AdvnetsError, match=r"0 readable images \(1 unreadable\)"):
         load_folder(tmp_path)
+
+
+def test_many_corrupt_images_warn_once_with_the_count_and_the_first_names(tmp_path: Path) -> None:
+    make_images(tmp_path, {"a": 4})
+    for i in range(5):
+        (tmp_path / "a" / f"bad{i}.jpg").write_bytes(b"not a jpeg")
+    with pytest.warns(AdvnetsWarning) as caught:
+        data = load_folder(tmp_path, size=8)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert str(tmp_path) in message and "skipped 5 unreadable image file(s) of 9" in message
+    assert "a/bad0.jpg" in message and "a/bad2.jpg" in message and "and 2 more" in message
+    assert "bad4.jpg" not in message and "\n" not in message
+    assert data.extra["skipped"].count("bad") == 5  # every name is still kept beside the data

@@ -17,7 +17,7 @@ def idx_bytes(array: np.ndarray) -> bytes:
     return header + array.astype(np.uint8).tobytes()
 
 
-def write_raw_mnist(directory: Path, n_train: int = 60, n_test: int = 10) -> None:
+def write_raw_mnist(directory: Path, n_train: int = 60, n_test: int = 10, **replace: np.ndarray) -> None:
     rng = np.random.default_rng(0)
     arrays = {
         "train_images": rng.integers(0, 256, (n_train, 28, 28)),
@@ -25,6 +25,7 @@ def write_raw_mnist(directory: Path, n_train: int = 60, n_test: int = 10) -> Non
         "test_images": rng.integers(0, 256, (n_test, 28, 28)),
         "test_labels": rng.integers(0, 10, n_test),
     }
+    arrays.update(replace)
     for key, stem in FILES.items():
         (directory / stem).write_bytes(idx_bytes(arrays[key]))
 
@@ -50,6 +51,39 @@ def test_truncated_gzip_is_a_clear_error(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(idx_bytes(noise))[:500])
     with pytest.raises(AdvnetsError, match="truncated or not gzip"):
         read_idx(path)
+
+
+def test_header_cut_short_names_the_file_and_the_fix(tmp_path: Path) -> None:
+    path = tmp_path / "train-images-idx3-ubyte"
+    path.write_bytes(idx_bytes(np.zeros((5, 28, 28)))[:6])  # magic, rank 3, then half a dimension
+    with pytest.raises(AdvnetsError, match=r"train-images-idx3-ubyte is cut short inside its header.*fetch"):
+        read_idx(path)
+
+
+def test_labels_file_in_the_place_of_images_is_refused(tmp_path: Path) -> None:
+    labels = np.random.default_rng(1).integers(0, 10, 60)
+    write_raw_mnist(tmp_path, train_images=labels)  # as many "images" as labels, so only the rank is wrong
+    with pytest.raises(AdvnetsError) as caught:
+        load_dataset("mnist", tmp_path)
+    message = str(caught.value)
+    assert str(tmp_path / FILES["train_images"]) in message and "shape (60,)" in message
+    assert message.endswith(f"put mnist's {FILES['train_images']} in its place")
+
+
+def test_images_file_in_the_place_of_labels_is_refused(tmp_path: Path) -> None:
+    write_raw_mnist(tmp_path, test_labels=np.zeros((10, 28, 28)))
+    with pytest.raises(
+        AdvnetsError, match=r"t10k-labels-idx1-ubyte holds a 3-dimensional array .* not labels"
+    ):
+        load_dataset("mnist", tmp_path)
+
+
+def test_labels_outside_the_classes_name_the_file(tmp_path: Path) -> None:
+    write_raw_mnist(tmp_path, train_labels=np.arange(60) % 40)
+    with pytest.raises(
+        AdvnetsError, match=r"train-labels-idx1-ubyte has label 39, but mnist labels are 0\.\.9"
+    ):
+        load_dataset("mnist", tmp_path)
 
 
 def test_bad_magic_is_rejected(tmp_path: Path) -> None:

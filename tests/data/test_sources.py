@@ -8,7 +8,7 @@ from scipy.stats import norm
 
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS, load_toy, ring
-from advnets.errors import AdvnetsError
+from advnets.errors import AdvnetsError, AdvnetsWarning
 
 
 def test_mnist_5k_is_real_balanced_digits() -> None:
@@ -44,7 +44,8 @@ def test_folder_loads_resizes_and_skips_corrupt_files(tmp_path: Path) -> None:
             tmp_path / f"{index}.png"
         )
     (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
-    data = load_dataset("folder", tmp_path, image_size=12, channels=3)
+    with pytest.warns(AdvnetsWarning, match=r"skipped 1 unreadable .*broken\.jpg"):
+        data = load_dataset("folder", tmp_path, image_size=12, channels=3)
     assert sum(data.sizes().values()) == 6
     assert data.sample_shape == (3, 12, 12)
     assert "broken.jpg" in data.extra["skipped"]

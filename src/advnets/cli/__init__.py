@@ -5,6 +5,11 @@ Each command is a module of this package that registers itself on `app`.
 
 from __future__ import annotations
 
+import warnings
+from typing import TextIO
+
+from rich.text import Text
+
 from advnets.cli import (  # noqa: F401  (registers the commands)
     compare,
     encode,
@@ -22,13 +27,31 @@ from advnets.cli import (  # noqa: F401  (registers the commands)
     train,
 )
 from advnets.cli.app import app, err
-from advnets.errors import AdvnetsError
+from advnets.errors import AdvnetsError, AdvnetsWarning
 from advnets.runs.distributed import is_main_process
 
 __all__ = ["app", "main"]
 
+_show_other_warnings = warnings.showwarning
+
+
+def show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """AdvnetsWarnings as one `warning:` line (from the first process only); others as Python shows them."""
+    if not issubclass(category, AdvnetsWarning):
+        _show_other_warnings(message, category, filename, lineno, file, line)
+    elif is_main_process():
+        err.print(Text.assemble(("warning:", "bold yellow"), " ", str(message)), soft_wrap=True)
+
 
 def main() -> None:
+    warnings.showwarning = show_warning
     try:
         app(standalone_mode=False)
     except AdvnetsError as error:

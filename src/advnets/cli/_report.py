@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
-from advnets.cli.app import out
+from advnets.cli.app import out, write_after_showing
+from advnets.files import save_figure, write_json
 
 
 def print_scores(title: str, scores: dict[str, dict[str, float]], columns: dict[str, str]) -> None:
@@ -31,9 +31,10 @@ def print_classifier(settings: dict[str, Any]) -> None:
 
 
 def save_outputs(report: Any, png: Path, json_path: Path | None) -> None:
-    png.parent.mkdir(parents=True, exist_ok=True)
-    report.figure.savefig(png, dpi=150)
-    out.print(f"figure: {png}")
+    """The figure and (optionally) the scores as JSON; called after the scores are printed."""
     if json_path is not None:
-        json_path.write_text(json.dumps({"settings": report.settings, "scores": report.scores}, indent=2))
+        record = {"settings": report.settings, "scores": report.scores}
+        write_after_showing(lambda: write_json(json_path, record, "choose another --json"))
         out.print(f"scores: {json_path}")
+    write_after_showing(lambda: save_figure(report.figure, png, "choose another --out", dpi=150))
+    out.print(f"figure: {png}")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from advnets.cli.app import app, out
+from advnets.cli.app import app, out, write_after_showing
 
 
 def metrics_table(record: dict[str, Any]) -> Table:
@@ -56,8 +55,10 @@ def eval_(
     ] = False,
 ) -> None:
     """Parzen log-likelihood of a run (the paper's Table 1 protocol) beside baselines; writes eval.json."""
-    from advnets.metrics.curve import checkpoint_curve
+    from advnets.files import write_json
+    from advnets.metrics.curve import checkpoint_curve, save_curve
     from advnets.metrics.evaluate import EvalOptions, evaluate_checkpoint
+    from advnets.runs.rundir import RESULTS_HINT
     from advnets.runs.training import set_threads
 
     set_threads(threads)
@@ -70,9 +71,11 @@ def eval_(
         data_dir=data_dir,
     )
     if all_checkpoints:
-        points = checkpoint_curve(run_dir, options, on_point=lambda p: out.print(f"step {p['step']}: done"))
+        points = checkpoint_curve(
+            run_dir, options, on_point=lambda p: out.print(f"step {p['step']}: done"), save=False
+        )
         out.print(curve_table(points))
-        out.print(f"wrote {run_dir / 'parzen_curve.json'}")
+        out.print(f"wrote {write_after_showing(lambda: save_curve(run_dir, points))}")
         return
     metrics = None
     if features:
@@ -81,7 +84,6 @@ def eval_(
 
         metrics = {**METRICS, **feature_metrics()}
     record = evaluate_checkpoint(run_dir, checkpoint, options, metrics=metrics)
-    path = run_dir / "eval.json"
-    path.write_text(json.dumps(record, indent=2))
     out.print(metrics_table(record))
+    path = write_after_showing(lambda: write_json(run_dir / "eval.json", record, RESULTS_HINT))
     out.print(f"wrote {path} ({record['seconds']:.0f} s)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
 import typer
 
 from advnets.cli.app import app, out
@@ -28,6 +27,7 @@ def sample(
 ) -> None:
     """Generate samples from a trained run, without its dataset."""
     import advnets
+    from advnets.files import save_npy
     from advnets.plots.grid import save_grid
     from advnets.runs.model import class_rows
 
@@ -40,9 +40,10 @@ def sample(
         labels = model.labels_for(label, n)
     samples = model.sample(n, seed=seed, labels=labels)
     if npy is not None:
-        np.save(npy, samples.numpy())
-        out.print(f"saved {n} samples {tuple(samples.shape)} to {npy}")
+        saved = save_npy(npy, samples.numpy(), "choose another --npy")
+        out.print(f"saved {n} samples {tuple(samples.shape)} to {saved}")
     if len(model.info.sample_shape) == 3:
-        path = save_grid(samples, out_png or run_dir / "sample.png", columns=columns)
+        grid = out_png or run_dir / "sample.png"
+        path = save_grid(samples, grid, columns=columns, elsewhere="choose another --out")
         what = f"class {label}" if label is not None else "one class per row" if per_class else "samples"
         out.print(f"saved a grid of {n} {what} to {path} (checkpoint {model.checkpoint.name}, seed {seed})")

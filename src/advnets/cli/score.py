@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from advnets.cli.app import app, out
+from advnets.cli.app import app, out, write_after_showing
 
 
 @app.command()
@@ -21,6 +20,7 @@ def score(
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the rows as JSON")] = None,
 ) -> None:
     """Score a run in the feature space of a classifier trained (once, then cached) on its dataset."""
+    from advnets.files import write_json
     from advnets.metrics.scoring import score_run
 
     rows = score_run(run_dir, n=n, seed=seed, data_dir=data_dir)
@@ -40,5 +40,5 @@ def score(
         f"{rows[0]['k']}; KID over {rows[0]['kid_subsets']} subsets of {rows[0]['kid_subset_size']}"
     )
     if json_out is not None:
-        json_out.write_text(json.dumps(rows, indent=2))
-        out.print(f"saved {json_out}")
+        saved = write_after_showing(lambda: write_json(json_out, rows, "choose another --json"))
+        out.print(f"saved {saved}")

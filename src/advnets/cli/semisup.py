@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from advnets.cli.app import app, err, out
+from advnets.cli.app import app, err, out, write_after_showing
 from advnets.errors import AdvnetsError
 
 
@@ -39,6 +38,7 @@ def semisup(
 ) -> None:
     """Semi-supervised classification from D: (a) linear probe, (b) K+1-class D, and label-only baselines."""
     from advnets.data import load_dataset
+    from advnets.files import write_json
     from advnets.runs.overrides import resolve_config
     from advnets.runs.semisup import semisup_experiment, summary
 
@@ -61,5 +61,6 @@ def semisup(
     out.print(table)
     if json_path is not None:
         payload = {"labels": n, "dataset": dataset.name, "config": config.to_dict(), "results": results}
-        json_path.write_text(json.dumps({**payload, "summary": rows}, indent=2))
-        out.print(f"results: {json_path}")
+        record = {**payload, "summary": rows}
+        saved = write_after_showing(lambda: write_json(json_path, record, "choose another --json"))
+        out.print(f"results: {saved}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -27,7 +27,11 @@ def theory(
 
     set_threads(threads)
 
-    record = run_theory(out_dir, TheoryOptions(gan_steps=gan_steps, d_steps=d_steps, seed=seed))
+    run_theory(out_dir, TheoryOptions(gan_steps=gan_steps, d_steps=d_steps, seed=seed), show_record)
+    out.print(f"wrote {out_dir}/theory.json, fig1_panels.png, fig1.gif, jsd.png, dstar.png")
+
+
+def show_record(record: dict[str, Any]) -> None:
     table = Table(title="Theorem 1 on p_data = N(4, 0.5^2): C(G) = V(G, D*) vs -log 4 + 2 JSD")
     for column in ("p_g", "C(G) = V(G, D*)", "-log 4 + 2 JSD", "difference", "C(G) + log 4"):
         table.add_column(column, justify="right")
@@ -50,4 +54,3 @@ def theory(
         f"1-D GAN: JSD(p_data || p_g) {jsd[0]:.3f} at step 0 -> min {min(jsd):.3f}, "
         f"{jsd[-1]:.3f} at step {record['gan_jsd'][-1]['step']}"
     )
-    out.print(f"wrote {out_dir}/theory.json, fig1_panels.png, fig1.gif, jsd.png, dstar.png")

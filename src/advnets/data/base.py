@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from advnets.errors import AdvnetsError
+
 SPLITS = ("train", "valid", "test")
 
 
@@ -30,10 +32,14 @@ class ImageDataset:
     description: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # Checked once here, at load, rather than as a one_hot or cross_entropy crash mid-training.
+        if self.num_classes is not None:
+            for name, split in self.splits.items():
+                check_labels(split, self.num_classes, f"dataset '{self.name}' ({name} split)")
+
     def __getitem__(self, split: str) -> Split:
         if split not in self.splits:
-            from advnets.errors import AdvnetsError
-
             raise AdvnetsError(
                 f"dataset '{self.name}' has no '{split}' split; it has: {', '.join(self.splits)}"
             )
@@ -54,6 +60,24 @@ class ImageDataset:
 
     def sizes(self) -> dict[str, int]:
         return {name: len(split) for name, split in self.splits.items()}
+
+
+def check_labels(split: Split, num_classes: int, where: str) -> None:
+    """Labels, when present, are one integer in 0..num_classes-1 per example."""
+    labels = split.labels
+    if labels is None:
+        return
+    if labels.dim() != 1 or len(labels) != len(split) or labels.is_floating_point():
+        raise AdvnetsError(
+            f"{where} has labels of shape {tuple(labels.shape)} ({labels.dtype}) for {len(split)} examples; "
+            "give one integer label per example"
+        )
+    if len(labels) and (int(labels.min()) < 0 or int(labels.max()) >= num_classes):
+        bad = labels[(labels < 0) | (labels >= num_classes)]
+        raise AdvnetsError(
+            f"{where} has label {int(bad[0])} outside 0..{num_classes - 1} ({len(bad)} of {len(labels)} out "
+            "of range); fix the labels or the dataset's num_classes"
+        )
 
 
 def split_by_permutation(

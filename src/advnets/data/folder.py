@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from advnets.data.base import ImageDataset, split_by_permutation
-from advnets.errors import AdvnetsError
+from advnets.errors import AdvnetsError, AdvnetsWarning
 
 SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+NAMED = 3  # unreadable files named in the warning; extra["skipped"] names them all
 
 
 def _load_one(path: Path, size: int, channels: int) -> np.ndarray:
@@ -31,7 +33,8 @@ def load_folder(
     """Every image under `directory` (recursively) as (N, channels, size, size) in [0, 1].
 
     Labels come from first-level subfolders when every image sits in one (class-per-folder layout).
-    Unreadable files are skipped, named in `extra['skipped']`, and counted.
+    Unreadable files are skipped, named in `extra['skipped']`, counted, and announced by an AdvnetsWarning
+    with the count and the first names.
     """
     if directory is None:
         raise AdvnetsError("the 'folder' dataset needs a folder: pass --data-dir PATH_TO_IMAGES")
@@ -52,6 +55,14 @@ def load_folder(
         raise AdvnetsError(
             f"{root} has {len(arrays)} readable images ({len(skipped)} unreadable); "
             "training needs at least 3 PNG/JPEG files"
+        )
+    if skipped:
+        more = f" and {len(skipped) - NAMED} more" if len(skipped) > NAMED else ""
+        warnings.warn(
+            f"{root}: skipped {len(skipped)} unreadable image file(s) of {len(paths)}: "
+            f"{', '.join(skipped[:NAMED])}{more}; fix or remove them to train on every image",
+            AdvnetsWarning,
+            stacklevel=2,
         )
     images = torch.from_numpy(np.stack(arrays).astype(np.float32) / 255.0)
     classes = sorted({p.relative_to(root).parts[0] for p in kept if len(p.relative_to(root).parts) > 1})

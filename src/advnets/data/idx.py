@@ -25,6 +25,11 @@ def read_idx(path: Path) -> np.ndarray:
         raise AdvnetsError(f"{path} is not an IDX file of unsigned bytes (bad magic number); check the file")
     ndim = raw[3]
     header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise AdvnetsError(
+            f"{path} is cut short inside its header ({len(raw)} bytes; a {ndim}-dimensional IDX header "
+            f"takes {header}): the file is truncated or corrupt; delete it and fetch it again"
+        )
     shape = struct.unpack(f">{ndim}I", raw[4:header])
     expected = header + int(np.prod(shape))
     if len(raw) != expected:
@@ -33,6 +38,21 @@ def read_idx(path: Path) -> np.ndarray:
             f"(shape {shape}): the file is truncated or corrupt; delete it and fetch it again"
         )
     return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def check_rank(array: np.ndarray, path: Path, kind: str, wanted: str) -> None:
+    """Refuse an IDX file whose rank is not its role's: 3 for images (N, rows, cols), 1 for labels (N,).
+
+    `wanted` names the file that belongs at `path`, for the fix.
+    """
+    expected = {"images": 3, "labels": 1}[kind]
+    if array.ndim != expected:
+        like = {1: ", as a labels file does", 3: ", as an images file does"}.get(array.ndim, "")
+        layout = "(N, rows, columns)" if kind == "images" else "(N,)"
+        raise AdvnetsError(
+            f"{path} holds a {array.ndim}-dimensional array of shape {tuple(array.shape)}{like}, not {kind} "
+            f"{layout}; put {wanted} in its place"
+        )
 
 
 def images_to_tensor(images: np.ndarray) -> torch.Tensor:

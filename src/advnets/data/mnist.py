@@ -6,14 +6,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from advnets.data.base import ImageDataset, Split
 from advnets.data.checksums import download, verify
-from advnets.data.idx import images_to_tensor, read_idx
+from advnets.data.idx import check_rank, images_to_tensor, read_idx
 from advnets.data.locate import download_dir, search_dirs
 from advnets.errors import AdvnetsError
 
+NUM_CLASSES = 10  # MNIST's digits and Fashion-MNIST's garments alike
 FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
@@ -98,6 +100,30 @@ def fetch(source: IdxSource, data_dir: str | os.PathLike[str] | None) -> dict[st
     }
 
 
+def check_arrays(source: IdxSource, files: dict[str, Path], arrays: dict[str, np.ndarray]) -> None:
+    """One line naming the file for each way four IDX files can fail to be one dataset."""
+    for key, array in arrays.items():
+        check_rank(array, files[key], key.split("_")[1], f"{source.name}'s {FILES[key]}")
+    for key in ("train_labels", "test_labels"):
+        if arrays[key].size and int(arrays[key].max()) >= NUM_CLASSES:
+            raise AdvnetsError(
+                f"{files[key]} has label {int(arrays[key].max())}, but {source.name} labels are "
+                f"0..{NUM_CLASSES - 1}: it is another dataset's file; put {source.name}'s {FILES[key]} there"
+            )
+    train, test = arrays["train_images"].shape[1:], arrays["test_images"].shape[1:]
+    if train != test:
+        raise AdvnetsError(
+            f"{files['train_images']} holds {train} images but {files['test_images']} holds {test}: they "
+            "are from different datasets; put the four files of one dataset together"
+        )
+    for kind in ("train", "test"):
+        if arrays[f"{kind}_images"].shape[0] != arrays[f"{kind}_labels"].shape[0]:
+            raise AdvnetsError(
+                f"{files[kind + '_images']} and {files[kind + '_labels']} hold different numbers of "
+                "examples; one of them is from another dataset or truncated"
+            )
+
+
 def load_idx_dataset(
     source: IdxSource, data_dir: str | os.PathLike[str] | None, allow_download: bool = True
 ) -> ImageDataset:
@@ -113,12 +139,7 @@ def load_idx_dataset(
         if path.suffix == ".gz":
             verify(path, source.checksums[key])
     arrays = {key: read_idx(path) for key, path in files.items()}
-    for kind in ("train", "test"):
-        if arrays[f"{kind}_images"].shape[0] != arrays[f"{kind}_labels"].shape[0]:
-            raise AdvnetsError(
-                f"{files[kind + '_images']} and {files[kind + '_labels']} hold different numbers of "
-                "examples; one of them is from another dataset or truncated"
-            )
+    check_arrays(source, files, arrays)
     train_images = images_to_tensor(arrays["train_images"])
     train_labels = torch.from_numpy(arrays["train_labels"].astype("int64"))
     cut = source.train_size
@@ -132,7 +153,7 @@ def load_idx_dataset(
                 torch.from_numpy(arrays["test_labels"].astype("int64")),
             ),
         },
-        num_classes=10,
+        num_classes=NUM_CLASSES,
         description=(
             f"train = training images 0..{cut - 1}, valid = training images {cut}.. (the paper's split), "
             "test = the 10,000 test images"

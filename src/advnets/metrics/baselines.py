@@ -7,12 +7,16 @@ generative model worth the name, yet both can score well, which is what the numb
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path
 
 import platformdirs
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors import SafetensorError
+from safetensors.torch import load, save
 
+from advnets.errors import AdvnetsWarning, WriteError
+from advnets.files import CACHE_HINT, atomic_write_bytes
 from advnets.metrics.neighbours import kmeans
 
 
@@ -31,14 +35,22 @@ def kmeans_centroids(
 ) -> torch.Tensor:
     """k-means centroids of `train` (k capped at its size); cached by the data's digest and the settings.
 
-    The cache holds only tensors (safetensors), so reading it never runs code.
+    The cache holds only tensors (safetensors), so reading it never runs code. A damaged cache file is
+    recomputed and replaced; one that cannot be written is a warning, not a lost result.
     """
     k = min(k, train.shape[0])
     digest = hashlib.sha256(train.contiguous().numpy().tobytes()).hexdigest()[:16]
     path = (cache or cache_dir()) / f"kmeans-{digest}-k{k}-it{iterations}-s{seed}.safetensors"
     if path.is_file():
-        return load_file(path)["centroids"]
+        try:
+            cached = load(path.read_bytes()).get("centroids")
+            if cached is not None and cached.shape == (k, *train.shape[1:]):
+                return cached
+        except (OSError, SafetensorError):
+            pass  # recomputed below
     centroids = kmeans(train, k, iterations, seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file({"centroids": centroids.contiguous()}, str(path))
+    try:
+        atomic_write_bytes(path, save({"centroids": centroids.contiguous()}), CACHE_HINT)
+    except WriteError as error:
+        warnings.warn(f"k-means centroids not cached: {error}", AdvnetsWarning, stacklevel=2)
     return centroids

@@ -7,6 +7,7 @@ training split, caches it as safetensors (with its test accuracy) beside the dat
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from torch.nn.functional import cross_entropy
 
 from advnets.data.base import ImageDataset
 from advnets.data.locate import cache_root
-from advnets.errors import AdvnetsError
+from advnets.errors import AdvnetsError, AdvnetsWarning, WriteError
+from advnets.files import CACHE_HINT
 from advnets.runs.checkpoint import load_checkpoint, save_checkpoint
 
 ARCH_VERSION = 1  # bump when the architecture changes, so stale caches are retrained, not misread
@@ -143,6 +145,9 @@ def load_or_train_classifier(
         return classifier.eval(), info
     classifier, info = train_classifier(dataset, epochs or default_epochs(dataset), seed)
     meta = {"classifier": {k: v for k, v in info.__dict__.items() if k != "path"}, "arch": ARCH_VERSION}
-    save_checkpoint(path, classifier.state_dict(), meta)
+    try:
+        save_checkpoint(path, classifier.state_dict(), meta, CACHE_HINT)
+    except WriteError as error:  # the trained classifier is used all the same; only the cache is missed
+        warnings.warn(f"classifier not cached: {error}", AdvnetsWarning, stacklevel=2)
     info.path = path
     return classifier, info

@@ -7,19 +7,22 @@ at that sigma. Written to RUN_DIR/parzen_curve.json.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
 import advnets
 from advnets.data.base import ImageDataset
+from advnets.errors import AdvnetsError
+from advnets.files import read_json, write_json
 from advnets.metrics.evaluate import EvalOptions, load_run_dataset
 from advnets.metrics.parzen import parzen_protocol, select_sigma
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
-from advnets.runs.rundir import RunDir
+from advnets.runs.rundir import RESULTS_HINT, RunDir
 
 CURVE_FILE = "parzen_curve.json"
+POINT_KEYS = ("checkpoint", "step", "epoch", "sigma", "valid_ll")
 
 
 def checkpoint_point(
@@ -48,11 +51,13 @@ def checkpoint_curve(
     options: EvalOptions,
     with_test: bool = True,
     on_point: Callable[[dict[str, Any]], None] | None = None,
+    save: bool = True,
 ) -> list[dict[str, Any]]:
     """The curve over every checkpoint in the run (oldest first), saved beside the run's metrics.
 
     Points already in the run's curve file for the same checkpoint and sample count are reused, so a run
-    that is still training can be re-scored cheaply as checkpoints arrive.
+    that is still training can be re-scored cheaply as checkpoints arrive. With `save=False` the caller
+    saves (`save_curve`), after showing the points, so a failed write loses nothing.
     """
     run = RunDir(run_dir)
     dataset = load_run_dataset(run.load_config(), options.data_dir)
@@ -66,16 +71,34 @@ def checkpoint_curve(
             points.append(checkpoint_point(checkpoint, dataset, options, with_test))
         if on_point is not None:
             on_point(points[-1])
-    save_curve(run_dir, points)
+    if save:
+        save_curve(run_dir, points)
     return points
 
 
 def save_curve(run_dir: Path, points: list[dict[str, Any]]) -> Path:
-    path = Path(run_dir) / CURVE_FILE
-    path.write_text(json.dumps({"advnets_version": advnets.__version__, "points": points}, indent=2))
-    return path
+    record = {"advnets_version": advnets.__version__, "points": points}
+    return write_json(Path(run_dir) / CURVE_FILE, record, RESULTS_HINT)
+
+
+def _is_point(point: Any) -> bool:
+    return (
+        isinstance(point, dict)
+        and all(key in point for key in POINT_KEYS)
+        and all(isinstance(point[key], Real) for key in ("step", "sigma", "valid_ll"))
+    )
 
 
 def read_curve(run_dir: Path) -> list[dict[str, Any]]:
+    """The run's saved curve points ([] when there is no curve file); a damaged file is one line."""
     path = Path(run_dir) / CURVE_FILE
-    return list(json.loads(path.read_text())["points"]) if path.is_file() else []
+    if not path.is_file():
+        return []
+    fix = f"delete it, and `advnets eval {run_dir} --all-checkpoints` computes it again"
+    data = read_json(path, fix)
+    points = data.get("points") if isinstance(data, dict) else None
+    if not isinstance(points, list) or not all(_is_point(point) for point in points):
+        raise AdvnetsError(
+            f"{path} is not a Parzen curve (a list of points with {', '.join(POINT_KEYS)}); {fix}"
+        )
+    return points

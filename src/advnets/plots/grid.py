@@ -9,6 +9,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from advnets.files import ELSEWHERE, save_image
+
 
 def tile(images: torch.Tensor, columns: int | None = None, padding: int = 1) -> np.ndarray:
     """(N, C, H, W) in [0, 1] -> (rows*(H+p)+p, cols*(W+p)+p[, 3]) uint8, with a white 1-pixel border."""
@@ -25,10 +27,14 @@ def tile(images: torch.Tensor, columns: int | None = None, padding: int = 1) -> 
     return canvas[..., 0] if channels == 1 else canvas
 
 
-def save_grid(images: torch.Tensor, path: Path, columns: int | None = None, scale: int = 2) -> Path:
-    """Write a grid of images as a PNG, enlarged `scale` times with nearest-neighbour pixels."""
+def save_grid(
+    images: torch.Tensor,
+    path: Path,
+    columns: int | None = None,
+    scale: int = 2,
+    elsewhere: str = ELSEWHERE,
+) -> Path:
+    """Write a grid of images as a PNG (atomically), enlarged `scale` times with nearest-neighbour pixels."""
     picture = Image.fromarray(tile(images, columns))
     picture = picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    picture.save(path)
-    return path
+    return save_image(picture, path, elsewhere)

@@ -11,6 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image
 
+from advnets.files import ELSEWHERE, save_image
 from advnets.metrics.toygame import ToyFrame
 
 Z_LINE, X_LINE = -0.5, -0.1  # heights at which the z line and the x line are drawn
@@ -53,8 +54,10 @@ def toy_figure(frames: Sequence[ToyFrame]) -> Figure:
     return figure
 
 
-def toy_gif(frames: Sequence[ToyFrame], path: Path, milliseconds: int = 120) -> Path:
-    """An animated GIF of the run, one frame per snapshot (Pillow)."""
+def toy_gif(
+    frames: Sequence[ToyFrame], path: Path, milliseconds: int = 120, elsewhere: str = ELSEWHERE
+) -> Path:
+    """An animated GIF of the run, one frame per snapshot (Pillow), written atomically."""
     pictures = []
     for frame in frames:
         figure = Figure(figsize=(5, 3.2), dpi=80)
@@ -67,9 +70,8 @@ def toy_gif(frames: Sequence[ToyFrame], path: Path, milliseconds: int = 120) -> 
         pictures.append(
             Image.open(io.BytesIO(buffer.getvalue())).convert("P", palette=Image.Palette.ADAPTIVE)
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=milliseconds, loop=0)
-    return path
+    options = {"save_all": True, "append_images": pictures[1:], "duration": milliseconds, "loop": 0}
+    return save_image(pictures[0], path, elsewhere, **options)
 
 
 def jsd_figure(steps: Sequence[int], jsd: Sequence[float]) -> Figure:

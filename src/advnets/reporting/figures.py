@@ -13,6 +13,7 @@ import torch
 from matplotlib.figure import Figure
 
 import advnets
+from advnets.files import save_figure
 from advnets.metrics.curve import read_curve
 from advnets.metrics.evaluate import load_run_dataset
 from advnets.metrics.neighbours import nearest_neighbours
@@ -22,7 +23,7 @@ from advnets.plots.interpolation import interpolate, interpolation_figure
 from advnets.plots.samples import nearest_neighbour_figure
 from advnets.plots.saturation import saturation_figure
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
-from advnets.runs.rundir import RunDir, read_metrics
+from advnets.runs.rundir import RESULTS_HINT, RunDir, read_metrics
 from advnets.runs.state import info_from_meta, module_state
 from advnets.variants import get_variant
 
@@ -38,9 +39,7 @@ class FigureOptions:
 
 
 def save(figure: Figure, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    return path
+    return save_figure(figure, path, RESULTS_HINT)
 
 
 def samples_with_neighbours(run_dir: Path, options: FigureOptions) -> Figure:
@@ -86,12 +85,12 @@ def write_figures(run_dir: Path, options: FigureOptions | None = None) -> list[P
     options = options or FigureOptions()
     run_dir = Path(run_dir)
     out = run_dir / "figures"
+    config = RunDir(run_dir).load_config()
     written = [
         save(
             training_curves(read_metrics(run_dir / "metrics.jsonl"), read_curve(run_dir)), out / "curves.png"
         )
     ]
-    config = RunDir(run_dir).load_config()
     if config.data.name.startswith("toy-"):
         from advnets.reporting.toyfigures import write_toy_figures
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 from typing import Any
 
 import advnets
+from advnets.errors import AdvnetsError
+from advnets.files import atomic_write_text, read_bytes, read_json, read_text
 from advnets.metrics.curve import read_curve
+from advnets.runs.rundir import RESULTS_HINT, RunDir
 
 CAPTIONS = {
     "curves.png": "Training curves: losses, mean D(x) and D(G(z)), Parzen log-likelihood over epochs.",
@@ -66,13 +68,23 @@ def html_table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def eval_section(path: Path) -> tuple[str, tuple[list[str], list[list[str]]]]:
+    """The eval table from eval.json; a file that is empty, cut short or not eval's is one line."""
+    fix = f"run `advnets eval {path.parent}` again to rewrite it"
+    record = read_json(path, fix)
+    try:
+        title = f"Evaluation: {record['checkpoint']} (epoch {record['epoch']}), {record['dataset']}"
+        return title, eval_rows(record)
+    # Any of these means the JSON is not what `advnets eval` writes (a key missing, a list for a dict ...).
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise AdvnetsError(f"{path} is not an eval record ({type(error).__name__}: {error}); {fix}") from None
+
+
 def sections(run_dir: Path) -> list[tuple[str, tuple[list[str], list[list[str]]] | None]]:
     found: list[tuple[str, tuple[list[str], list[list[str]]] | None]] = []
     eval_file = run_dir / "eval.json"
     if eval_file.is_file():
-        record = json.loads(eval_file.read_text())
-        title = f"Evaluation: {record['checkpoint']} (epoch {record['epoch']}), {record['dataset']}"
-        found.append((title, eval_rows(record)))
+        found.append(eval_section(eval_file))
     points = read_curve(run_dir)
     if points:
         found.append(("Parzen log-likelihood over checkpoints", curve_rows(points)))
@@ -91,7 +103,9 @@ STYLE = (
 def write_report(run_dir: Path) -> tuple[Path, Path]:
     """report.md (images beside it, in figures/) and report.html (images embedded: one file to share)."""
     run_dir = Path(run_dir)
-    config = (run_dir / "config.yaml").read_text()
+    run = RunDir(run_dir)
+    run.load_config()  # an empty or broken config.yaml is refused in one line, not shown as the run's
+    config = read_text(run.config_file, "pass the directory of a run that advnets trained")
     figures = sorted(
         (run_dir / "figures").glob("*.*"),
         key=lambda p: list(CAPTIONS).index(p.name) if p.name in CAPTIONS else 99,
@@ -111,7 +125,7 @@ def write_report(run_dir: Path) -> tuple[Path, Path]:
         caption = CAPTIONS.get(figure.name, figure.name)
         md += [f"![{figure.name}](figures/{figure.name})", f"*{caption}*"]
         kind = "gif" if figure.suffix == ".gif" else "png"
-        data = base64.b64encode(figure.read_bytes()).decode()
+        data = base64.b64encode(read_bytes(figure, "run `advnets figures` to redraw it")).decode()
         page.append(
             f'<figure><img alt="{figure.name}" src="data:image/{kind};base64,{data}">'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
@@ -119,9 +133,11 @@ def write_report(run_dir: Path) -> tuple[Path, Path]:
     md += ["## Configuration", "```yaml", config.rstrip(), "```"]
     page += ["<h2>Configuration</h2>", f"<pre>{html.escape(config)}</pre>"]
     md_path, html_path = run_dir / "report.md", run_dir / "report.html"
-    md_path.write_text("\n\n".join(md) + "\n")
-    html_path.write_text(
+    atomic_write_text(md_path, "\n\n".join(md) + "\n", RESULTS_HINT)
+    atomic_write_text(
+        html_path,
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{STYLE}</style></head><body>{''.join(page)}</body></html>\n"
+        f"<style>{STYLE}</style></head><body>{''.join(page)}</body></html>\n",
+        RESULTS_HINT,
     )
     return md_path, html_path

@@ -5,7 +5,6 @@ resumed segment by segment, so a stopped reproduction continues with `--resume`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +12,12 @@ from typing import Any
 
 from rich.console import Console
 
+from advnets.files import write_json
 from advnets.metrics.curve import checkpoint_point, read_curve, save_curve
 from advnets.metrics.evaluate import EvalOptions, evaluate_checkpoint, load_run_dataset
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.overrides import resolve_config
-from advnets.runs.rundir import RunDir
+from advnets.runs.rundir import RUN_DIR_HINT, RunDir
 from advnets.runs.training import train
 
 PRESETS = {
@@ -94,5 +94,6 @@ def reproduce(
     selected = RunDir(run_dir).checkpoints_dir / best_point(points)["checkpoint"] if points else None
     record = evaluate_checkpoint(run_dir, selected, eval_options, dataset)
     record["selected_by"] = "best validation Parzen point of the curve" if points else "latest checkpoint"
-    (Path(run_dir) / "eval.json").write_text(json.dumps(record, indent=2))
+    # On a failed write the checkpoints stay; `advnets eval RUN_DIR --checkpoint ...` recomputes the record.
+    write_json(Path(run_dir) / "eval.json", record, RUN_DIR_HINT)
     return record

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ import numpy as np
 
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS, GaussianMixture
+from advnets.files import save_figure, write_json
 from advnets.metrics.theory import gaussian_pdf, identities
 from advnets.metrics.toygame import EDGES, ToyFrame, discriminator_error, fit_discriminator, toy_frame
 from advnets.plots.toy import dstar_figure, jsd_figure, toy_figure, toy_gif
@@ -75,17 +76,19 @@ def stages(frames: list[ToyFrame], count: int = 4) -> list[ToyFrame]:
     return [frames[i] for i in picks]
 
 
-def run_theory(out: Path, options: TheoryOptions | None = None) -> dict[str, Any]:
-    """All three checks; writes theory.json, fig1_panels.png, fig1.gif, jsd.png and dstar.png into `out`."""
+def run_theory(
+    out: Path,
+    options: TheoryOptions | None = None,
+    show: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """All three checks; writes theory.json, fig1_panels.png, fig1.gif, jsd.png and dstar.png into `out`.
+
+    `show(record)` is called before anything is written, so a failed write never loses the numbers.
+    """
     options = options or TheoryOptions()
-    out.mkdir(parents=True, exist_ok=True)
     table = theorem_one()
     errors, (final_error, x, d, d_star) = proposition_one(options)
     frames = gan_frames(options)
-    toy_figure(stages(frames)).savefig(out / "fig1_panels.png")
-    toy_gif(frames, out / "fig1.gif")
-    jsd_figure([f.step for f in frames], [f.jsd for f in frames]).savefig(out / "jsd.png")
-    dstar_figure(x, d, d_star, errors).savefig(out / "dstar.png")
     record = {
         "theorem_1": table,
         "proposition_1": {
@@ -98,5 +101,12 @@ def run_theory(out: Path, options: TheoryOptions | None = None) -> dict[str, Any
         "grid": {"x_min": float(EDGES[0]), "x_max": float(EDGES[-1]), "cells": len(EDGES) - 1},
         "options": options.__dict__,
     }
-    (out / "theory.json").write_text(json.dumps(record, indent=2))
+    if show is not None:
+        show(record)
+    elsewhere = "choose another --out"
+    save_figure(toy_figure(stages(frames)), out / "fig1_panels.png", elsewhere)
+    toy_gif(frames, out / "fig1.gif", elsewhere=elsewhere)
+    save_figure(jsd_figure([f.step for f in frames], [f.jsd for f in frames]), out / "jsd.png", elsewhere)
+    save_figure(dstar_figure(x, d, d_star, errors), out / "dstar.png", elsewhere)
+    write_json(out / "theory.json", record, elsewhere)
     return record

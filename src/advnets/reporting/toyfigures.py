@@ -6,10 +6,11 @@ from pathlib import Path
 
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS
+from advnets.files import save_figure
 from advnets.metrics.toygame import ToyFrame, toy_frame
 from advnets.plots.toy import jsd_figure, toy_figure, toy_gif
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
-from advnets.runs.rundir import RunDir
+from advnets.runs.rundir import RESULTS_HINT, RunDir
 from advnets.runs.state import build_game, module_state
 
 
@@ -34,9 +35,8 @@ def run_frames(run_dir: Path) -> list[ToyFrame]:
 def write_toy_figures(run_dir: Path, out: Path) -> list[Path]:
     frames = run_frames(run_dir)
     picks = sorted({0, len(frames) // 3, (2 * len(frames)) // 3, len(frames) - 1})
-    out.mkdir(parents=True, exist_ok=True)
     panels, gif, jsd = out / "fig1_panels.png", out / "fig1.gif", out / "jsd.png"
-    toy_figure([frames[i] for i in picks]).savefig(panels)
-    toy_gif(frames, gif)
-    jsd_figure([f.step for f in frames], [f.jsd for f in frames]).savefig(jsd)
+    save_figure(toy_figure([frames[i] for i in picks]), panels, RESULTS_HINT)
+    toy_gif(frames, gif, elsewhere=RESULTS_HINT)
+    save_figure(jsd_figure([f.step for f in frames], [f.jsd for f in frames]), jsd, RESULTS_HINT)
     return [panels, gif, jsd]

@@ -1,16 +1,16 @@
 """Checkpoints: tensors in one safetensors file, everything else as JSON in its header; no pickle anywhere.
 
-Loading never executes code from the file. Writes are atomic (temp file, fsync, rename), and a digest of the
-tensor bytes in the header turns silent corruption into a clear error.
+Loading never executes code from the file. Writes are atomic (see advnets.files). A SHA-256 "seal" in the
+header covers the metadata and every tensor's name, dtype, shape and bytes, so any changed byte, in the
+header or in the data, is a clear error rather than a silent change. Format 1 files (written before the
+seal) carry a digest of the tensor names and bytes only; they still load, with that digest checked.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +20,47 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from advnets.errors import AdvnetsError
+from advnets.files import atomic_write_bytes, read_bytes
 
 FORMAT = "advnets-checkpoint"
-FORMAT_VERSION = 1
+# 1: "digest" of the tensor names and bytes. 2: "seal" of the metadata and the tensors with dtype and shape.
+FORMAT_VERSION = 2
+SEALED_SINCE = 2
 NAME = re.compile(r"step-(\d+)\.safetensors$")
 
 
+def _tensor_bytes(tensor: torch.Tensor) -> bytes:
+    # reshape(-1): 0-dim tensors (batch norm's counter, Adam's step) cannot be viewed as bytes directly.
+    return tensor.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes()
+
+
 def _digest(tensors: dict[str, torch.Tensor]) -> str:
+    """Format 1's digest: tensor names and bytes, not dtypes, shapes or metadata (kept for old files)."""
     digest = hashlib.sha256()
     for key in sorted(tensors):
         digest.update(key.encode())
-        # reshape(-1): 0-dim tensors (batch norm's counter, Adam's step) cannot be viewed as bytes directly.
-        digest.update(tensors[key].contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+        digest.update(_tensor_bytes(tensors[key]))
+    return digest.hexdigest()
+
+
+def _canonical(header: dict[str, Any]) -> bytes:
+    """The header as parsed back from JSON, re-encoded one fixed way (so the writer and reader agree)."""
+    return json.dumps(header, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+def _seal(tensors: dict[str, torch.Tensor], header: dict[str, Any]) -> str:
+    """SHA-256 over the header (without its seal) and each tensor's name, dtype, shape and bytes."""
+    digest = hashlib.sha256()
+
+    def part(data: bytes) -> None:  # length-prefixed, so no two different inputs frame the same bytes
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+
+    part(_canonical({key: value for key, value in header.items() if key != "seal"}))
+    for key in sorted(tensors):
+        tensor = tensors[key]
+        part(json.dumps([key, str(tensor.dtype), list(tensor.shape)]).encode())
+        part(_tensor_bytes(tensor))
     return digest.hexdigest()
 
 
@@ -61,57 +90,71 @@ def unflatten_optimizer(
     return {"state": state, "param_groups": meta["param_groups"]}
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix="." + path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+def save_checkpoint(
+    path: Path,
+    tensors: dict[str, torch.Tensor],
+    meta: dict[str, Any],
+    elsewhere: str = "choose another --run-dir",
+) -> Path:
+    """Write tensors and JSON metadata to `path` atomically, sealed by a digest of both.
 
-
-def save_checkpoint(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> Path:
-    """Write tensors and JSON metadata to `path` atomically."""
+    A failed write raises `WriteError` (an AdvnetsError and an OSError); `elsewhere` ends its fix.
+    """
     tensors = {key: value.detach().cpu().contiguous() for key, value in tensors.items()}
-    header = {"format": FORMAT, "format_version": FORMAT_VERSION, "digest": _digest(tensors), **meta}
+    # Sealed as it will read back: JSON turns tuples into lists and integer keys into strings.
+    header = json.loads(json.dumps({**meta, "format": FORMAT, "format_version": FORMAT_VERSION}))
+    header["seal"] = _seal(tensors, header)
     payload = save_safetensors(tensors, metadata={"advnets": json.dumps(header)})
-    atomic_write_bytes(path, payload)
+    atomic_write_bytes(path, payload, elsewhere)
     return path
 
 
+def _header(blob: bytes, path: Path, fix: str) -> dict[str, Any]:
+    """The advnets metadata in a safetensors header that already parsed; one line for anything odd."""
+    header_len = int.from_bytes(blob[:8], "little")
+    try:
+        outer = json.loads(blob[8 : 8 + header_len])
+        raw = outer.get("__metadata__") if isinstance(outer, dict) else None
+        text = raw.get("advnets") if isinstance(raw, dict) else None
+        if not isinstance(text, str):
+            raise AdvnetsError(f"{path} is a safetensors file but not an advnets checkpoint; {fix}")
+        meta = json.loads(text)
+    except ValueError as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise AdvnetsError(f"checkpoint {path} has a corrupt header ({error}); {fix}") from None
+    if not isinstance(meta, dict):
+        raise AdvnetsError(f"checkpoint {path} has a corrupt header (not a JSON object); {fix}")
+    return meta
+
+
+def _verify(meta: dict[str, Any], tensors: dict[str, torch.Tensor], path: Path, fix: str) -> None:
+    version = meta.get("format_version")
+    if meta.get("format") != FORMAT or type(version) is not int or version < 1:
+        raise AdvnetsError(f"checkpoint {path} has a corrupt header (no advnets format and version); {fix}")
+    if version > FORMAT_VERSION:
+        raise AdvnetsError(
+            f"{path} has checkpoint format {version}, newer than this advnets reads ({FORMAT_VERSION}); "
+            f"upgrade advnets (or, if the file is damaged, {fix})"
+        )
+    if version >= SEALED_SINCE or "seal" in meta:
+        if meta.get("seal") != _seal(tensors, meta):
+            raise AdvnetsError(f"checkpoint {path} is corrupt (it does not match its seal); {fix}")
+    elif meta.get("digest") != _digest(tensors):
+        raise AdvnetsError(f"checkpoint {path} is corrupt (its tensors do not match their digest); {fix}")
+
+
 def load_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Read a checkpoint written by `save_checkpoint`; a clear AdvnetsError for anything else."""
+    """Read a checkpoint that `save_checkpoint` wrote (either format); one AdvnetsError line for all else."""
     path = Path(path)
     if not path.is_file():
         raise AdvnetsError(f"checkpoint {path} does not exist; list the run's checkpoints/ folder")
-    blob = path.read_bytes()
     fix = f"delete {path} to fall back to the previous checkpoint, or start a new run"
+    blob = read_bytes(path, fix)
     try:
         tensors = load_safetensors(blob)
-        header_len = int.from_bytes(blob[:8], "little")
-        raw_meta = json.loads(blob[8 : 8 + header_len]).get("__metadata__", {})
-    except (SafetensorError, ValueError, json.JSONDecodeError) as error:
+    except (SafetensorError, ValueError) as error:
         raise AdvnetsError(f"checkpoint {path} is truncated or corrupt ({error}); {fix}") from None
-    if "advnets" not in raw_meta:
-        raise AdvnetsError(f"{path} is a safetensors file but not an advnets checkpoint; {fix}")
-    meta = json.loads(raw_meta["advnets"])
-    if meta.get("format") != FORMAT or int(meta.get("format_version", 0)) > FORMAT_VERSION:
-        raise AdvnetsError(
-            f"{path} has checkpoint format {meta.get('format_version')}, newer than this advnets reads "
-            f"({FORMAT_VERSION}); upgrade advnets"
-        )
-    if meta.get("digest") != _digest(tensors):
-        raise AdvnetsError(f"checkpoint {path} is corrupt (its tensors do not match their digest); {fix}")
+    meta = _header(blob, path, fix)
+    _verify(meta, tensors, path, fix)
     return tensors, meta
 
 
@@ -128,7 +171,7 @@ def list_checkpoints(directory: Path) -> list[Path]:
 
 
 def remove_partial_writes(directory: Path) -> list[Path]:
-    """Delete temp files a killed process left mid-write (see atomic_write_bytes); return what went."""
+    """Delete temp files a killed process left mid-write (see advnets.files); return what went."""
     if not directory.is_dir():
         return []
     partial = [p for p in directory.glob(".*.tmp") if p.is_file()]

@@ -16,10 +16,15 @@ from typing import Any
 
 import yaml
 
-from advnets.errors import AdvnetsError
-from advnets.runs.checkpoint import atomic_write_bytes, list_checkpoints
+from advnets.errors import AdvnetsError, WriteError
+from advnets.files import atomic_write_text, diagnose, read_text, read_yaml, write_error
+from advnets.runs.checkpoint import list_checkpoints
 from advnets.runs.config import RunConfig
 from advnets.runs.overrides import validate_saved
+
+RUN_DIR_HINT = "choose another --run-dir"  # the fix's end for what training writes
+# ... and for what eval, figures and report add to a finished run.
+RESULTS_HINT = "copy the run directory somewhere writable and run the command on the copy"
 
 
 @dataclass(frozen=True)
@@ -50,19 +55,27 @@ class RunDir:
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as error:
-            raise AdvnetsError(
-                f"cannot write to run directory {self.path} ({error.strerror}); choose another with --run-dir"
-            ) from None
+            problem, fix = diagnose(self.path / ".write-test", error, RUN_DIR_HINT)
+            raise WriteError(f"cannot write to run directory {self.path}: {problem}; {fix}", error) from None
         return self
 
     def save_config(self, config: RunConfig) -> None:
         text = yaml.safe_dump(config.to_dict(), sort_keys=False)
-        atomic_write_bytes(self.config_file, text.encode())
+        atomic_write_text(self.config_file, text, RUN_DIR_HINT)
 
     def load_config(self) -> RunConfig:
-        if not self.config_file.is_file():
+        """The run's saved configuration; an empty, broken or edited-into-nonsense file is one line."""
+        path = self.config_file
+        if not path.is_file():
             raise AdvnetsError(f"{self.path} is not an advnets run (no config.yaml); check the run directory")
-        return validate_saved(yaml.safe_load(self.config_file.read_text()))
+        fix = "restore the file from a copy, or start a new run"
+        data = read_yaml(path, fix)
+        if not isinstance(data, dict):
+            raise AdvnetsError(f"{path} does not hold a mapping of config sections; {fix}")
+        try:
+            return validate_saved(data)
+        except AdvnetsError as error:
+            raise AdvnetsError(f"{path}: {error}; {fix}") from None
 
     def latest_checkpoint(self) -> Path:
         found = list_checkpoints(self.checkpoints_dir)
@@ -83,9 +96,12 @@ class MetricsLog:
         self.path = path
         if resume_step is not None and path.is_file():
             rows = [row for row in _parsed_lines(path) if row[1].get("step", 0) <= resume_step]
-            atomic_write_bytes(path, "".join(line + "\n" for line, _ in rows).encode())
+            atomic_write_text(path, "".join(line + "\n" for line, _ in rows), RUN_DIR_HINT)
         elif resume_step is None:
-            path.write_text("")
+            try:  # an empty file: nothing can be half-written, so no temp file is needed
+                path.write_text("")
+            except OSError as error:
+                raise write_error(path, error, RUN_DIR_HINT) from None
         self._tensorboard: Any = None
         try:  # TensorBoard when installed; the JSONL log is always written
             from torch.utils.tensorboard import SummaryWriter
@@ -96,8 +112,12 @@ class MetricsLog:
 
     def write(self, row: dict[str, Any]) -> None:
         row = {"time": round(time.time(), 3), **row}
-        with self.path.open("a") as out:
-            out.write(json.dumps(row) + "\n")
+        # Appended, not rewritten: a line cut short by a kill or a full disk is dropped on resume.
+        try:
+            with self.path.open("a") as out:
+                out.write(json.dumps(row) + "\n")
+        except OSError as error:
+            raise write_error(self.path, error, RUN_DIR_HINT) from None
         if self._tensorboard is not None:
             for key, value in row.items():
                 if isinstance(value, float) and key not in ("time",):
@@ -111,7 +131,7 @@ class MetricsLog:
 def _parsed_lines(path: Path) -> list[tuple[str, dict[str, Any]]]:
     """(line, row) for each whole JSON row; a line cut short (killed process, full disk) is skipped."""
     rows = []
-    for line in path.read_text().splitlines():
+    for line in read_text(path, "check the run directory").splitlines():
         try:
             row = json.loads(line)
         except json.JSONDecodeError:

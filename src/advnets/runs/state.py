@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 import advnets
-from advnets.data.base import ImageDataset
+from advnets.data.base import ImageDataset, check_labels
 from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
@@ -45,6 +45,8 @@ def build_game(config: RunConfig, dataset: ImageDataset, device: torch.device | 
         )
     if variant.conditional and info.num_classes is None:
         raise AdvnetsError(f"variant '{variant.name}' needs labels, but dataset '{dataset.name}' has none")
+    if info.num_classes is not None:  # again here: a Split's labels may have been replaced since loading
+        check_labels(dataset["train"], info.num_classes, f"dataset '{dataset.name}' (train split)")
     generator = variant.build_generator(config, info)
     discriminator = variant.build_discriminator(config, info)
     set_bias = getattr(generator, "set_output_bias_from_marginals", None)
