@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,7 @@ def compare(
 ) -> None:
     """Runs grouped by what their configurations change (seeds pooled): curves, mean ± sd across seeds."""
     from advnets.errors import AdvnetsError
+    from advnets.files import save_figure, write_json
     from advnets.metrics.evaluate import EvalOptions
     from advnets.plots.curves import parzen_curves_by_group
     from advnets.reporting.compare import add_test_figures, group_runs, read_runs, seed_table
@@ -40,7 +40,6 @@ def compare(
     groups = group_runs(runs)
     rows = seed_table(groups, chosen)
     figure = parzen_curves_by_group({g.label: [run.points for run in g.runs] for g in groups})
-    figure.savefig(out_file)
     table = Table(title="Parzen log-likelihood (nats): mean ± sd across seeds; s.e. is per image (Table 1's)")
     for column in ("group", "epoch", "seeds", "validation", "test", "test s.e."):
         table.add_column(column, justify="right")
@@ -52,5 +51,7 @@ def compare(
     out.print(table)
     record = {"runs": [str(r.run_dir) for r in runs], "groups": [g.label for g in groups], "rows": rows}
     table_file = out_file.with_suffix(".json")
-    table_file.write_text(json.dumps(record, indent=2))
+    # The table is printed above before anything is written: a failed write loses no result.
+    save_figure(figure, out_file, "choose another --out")
+    write_json(table_file, record, "choose another --out")
     out.print(f"figure: {out_file}\ntable:  {table_file}")

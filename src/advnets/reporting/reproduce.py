@@ -44,7 +44,7 @@ class ReproduceOptions:
 
 def best_point(points: list[dict[str, Any]]) -> dict[str, Any]:
     """The curve's point with the highest validation figure (the earliest of ties)."""
-    return max(reversed(points), key=lambda point: point["valid_ll"])
+    return max(points, key=lambda point: point["valid_ll"])  # max keeps the first of equal keys
 
 
 def patience_spent(points: list[dict[str, Any]], patience: int) -> bool:
