@@ -6,3 +6,8 @@ class AdvnetsError(Exception):
 
     The command line prints these without a traceback; anything else is a bug in advnets.
     """
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: its non-blank lines joined by '; ' (for messages of other libraries)."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())

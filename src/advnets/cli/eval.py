@@ -9,7 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from advnets.cli import options
 from advnets.cli.app import app, out
+from advnets.errors import AdvnetsError
 
 
 def metrics_table(record: dict[str, Any]) -> Table:
@@ -44,13 +46,15 @@ def eval_(
     all_checkpoints: Annotated[
         bool, typer.Option(help="the Parzen curve over every saved checkpoint (parzen_curve.json)")
     ] = False,
-    n_samples: Annotated[int, typer.Option(help="samples from G (and per baseline)")] = 10_000,
-    n_valid: Annotated[int, typer.Option(help="validation images that choose sigma")] = 1000,
-    seed: Annotated[int, typer.Option(help="noise seed for G's samples")] = 0,
+    n_samples: Annotated[int, options.count(help="samples from G (and per baseline)")] = 10_000,
+    n_valid: Annotated[int, options.count(help="validation images that choose sigma")] = 1000,
+    seed: Annotated[int, options.seed("noise seed for G's samples")] = 0,
     baselines: Annotated[bool, typer.Option(help="also score training images and k-means centroids")] = True,
-    kmeans_iterations: Annotated[int, typer.Option(help="Lloyd iterations for the k-means baseline")] = 10,
+    kmeans_iterations: Annotated[
+        int, options.count(help="Lloyd iterations for the k-means baseline", low=0)
+    ] = 10,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
-    threads: Annotated[int, typer.Option(help="CPU threads (0: one per core)")] = 0,
+    threads: Annotated[int, options.threads()] = 0,
     features: Annotated[
         bool, typer.Option(help="also FID, KID, precision and recall in a trained classifier's feature space")
     ] = False,
@@ -60,8 +64,11 @@ def eval_(
     from advnets.metrics.evaluate import EvalOptions, evaluate_checkpoint
     from advnets.runs.training import set_threads
 
+    if all_checkpoints and (checkpoint is not None or features):
+        given = "--checkpoint" if checkpoint is not None else "--features"
+        raise AdvnetsError(f"--all-checkpoints scores every checkpoint's Parzen estimate only; drop {given}")
     set_threads(threads)
-    options = EvalOptions(
+    protocol = EvalOptions(
         n_samples=n_samples,
         n_valid=n_valid,
         sample_seed=seed,
@@ -70,7 +77,7 @@ def eval_(
         data_dir=data_dir,
     )
     if all_checkpoints:
-        points = checkpoint_curve(run_dir, options, on_point=lambda p: out.print(f"step {p['step']}: done"))
+        points = checkpoint_curve(run_dir, protocol, on_point=lambda p: out.print(f"step {p['step']}: done"))
         out.print(curve_table(points))
         out.print(f"wrote {run_dir / 'parzen_curve.json'}")
         return
@@ -80,7 +87,7 @@ def eval_(
         from advnets.metrics.feature_rows import feature_metrics
 
         metrics = {**METRICS, **feature_metrics()}
-    record = evaluate_checkpoint(run_dir, checkpoint, options, metrics=metrics)
+    record = evaluate_checkpoint(run_dir, checkpoint, protocol, metrics=metrics)
     path = run_dir / "eval.json"
     path.write_text(json.dumps(record, indent=2))
     out.print(metrics_table(record))

@@ -85,13 +85,13 @@ def write_figures(run_dir: Path, options: FigureOptions | None = None) -> list[P
     """Every figure that applies to the run; returns the PNG (and GIF) paths."""
     options = options or FigureOptions()
     run_dir = Path(run_dir)
+    config = RunDir(run_dir).load_config()  # first: a path that is not a run is said so, before any write
     out = run_dir / "figures"
     written = [
         save(
             training_curves(read_metrics(run_dir / "metrics.jsonl"), read_curve(run_dir)), out / "curves.png"
         )
     ]
-    config = RunDir(run_dir).load_config()
     if config.data.name.startswith("toy-"):
         from advnets.reporting.toyfigures import write_toy_figures
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import advnets
 from advnets.metrics.curve import read_curve
+from advnets.runs.rundir import RunDir
 
 CAPTIONS = {
     "curves.png": "Training curves: losses, mean D(x) and D(G(z)), Parzen log-likelihood over epochs.",
@@ -91,6 +92,7 @@ STYLE = (
 def write_report(run_dir: Path) -> tuple[Path, Path]:
     """report.md (images beside it, in figures/) and report.html (images embedded: one file to share)."""
     run_dir = Path(run_dir)
+    RunDir(run_dir).load_config()  # a path that is not a run is said so in one line
     config = (run_dir / "config.yaml").read_text()
     figures = sorted(
         (run_dir / "figures").glob("*.*"),

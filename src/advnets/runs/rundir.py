@@ -19,7 +19,7 @@ import yaml
 from advnets.errors import AdvnetsError
 from advnets.runs.checkpoint import atomic_write_bytes, list_checkpoints
 from advnets.runs.config import RunConfig
-from advnets.runs.overrides import validate_saved
+from advnets.runs.overrides import load_yaml, validate_saved
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,32 @@ class RunDir:
         text = yaml.safe_dump(config.to_dict(), sort_keys=False)
         atomic_write_bytes(self.config_file, text.encode())
 
+    def require_directory(self) -> RunDir:
+        """This run directory, if it is one; else an error that says what the path is instead."""
+        if self.path.is_file():
+            raise AdvnetsError(
+                f"{self.path} is a file, not a run directory; pass the folder that `advnets train` wrote"
+            )
+        if not self.path.is_dir():
+            raise AdvnetsError(
+                f"run directory {self.path} does not exist; pass the folder that `advnets train` wrote"
+            )
+        return self
+
     def load_config(self) -> RunConfig:
-        if not self.config_file.is_file():
+        if not self.require_directory().config_file.is_file():
             raise AdvnetsError(f"{self.path} is not an advnets run (no config.yaml); check the run directory")
-        return validate_saved(yaml.safe_load(self.config_file.read_text()))
+        data = load_yaml(self.config_file.read_text(), str(self.config_file))
+        if not isinstance(data, dict):
+            raise AdvnetsError(f"{self.config_file} holds no configuration; it was not written by advnets")
+        return validate_saved(data)
 
     def latest_checkpoint(self) -> Path:
-        found = list_checkpoints(self.checkpoints_dir)
+        found = list_checkpoints(self.require_directory().checkpoints_dir)
+        if not found and not self.config_file.is_file():
+            raise AdvnetsError(
+                f"{self.path} is not an advnets run (no config.yaml, no checkpoints); check the run directory"
+            )
         if not found:
             raise AdvnetsError(
                 f"{self.path} has no checkpoint yet; train it first (advnets train --run-dir {self.path})"
