@@ -28,3 +28,8 @@ class WriteError(AdvnetsError, OSError):
 class AdvnetsWarning(UserWarning):
     """Something in the input was skipped or looks wrong, but the command can go on (the CLI prints one
     `warning:` line for each)."""
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: its non-blank lines joined by '; ' (for messages of other libraries)."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())

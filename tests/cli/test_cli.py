@@ -84,7 +84,7 @@ def test_resume_refuses_a_changed_configuration(tiny_run) -> None:  # type: igno
             "is not a folder",
         ),
         (["sample", "/nonexistent/run"], "does not exist"),
-        (["train", "--resume", "/nonexistent/run"], "is not an advnets run"),
+        (["train", "--resume", "/nonexistent/run"], "run directory /nonexistent/run does not exist"),
     ],
 )
 def test_bad_input_is_one_line_without_traceback(args: list[str], message: str) -> None:

@@ -22,7 +22,12 @@ SRC = Path(advnets.lab.__file__).resolve().parents[2]
 
 def test_host_other_than_loopback_warns(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(advnets.lab, "serve", lambda host, port, on_ready: calls.append((host, port)))
+
+    def serve(host: str, port: int, on_ready: Any) -> None:
+        calls.append((host, port))
+        on_ready(f"http://{host}:{port}/")  # the warning comes once the address is known to work
+
+    monkeypatch.setattr(advnets.lab, "serve", serve)
     result = CliRunner().invoke(app, ["lab", "--host", "0.0.0.0", "--port", "9999"])
     assert result.exit_code == 0, result.output
     assert calls == [("0.0.0.0", 9999)] and "warning" in result.output
@@ -36,6 +41,40 @@ def test_busy_port_is_a_one_line_error() -> None:
         taken.listen()
         result = CliRunner().invoke(app, ["lab", "--port", str(taken.getsockname()[1])])
     assert isinstance(result.exception, AdvnetsError) and "choose another --port" in str(result.exception)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "message"),
+    [
+        ("127.0.0.1", 70000, "port 70000 is not a TCP port; choose one in 1..65535"),
+        ("127.0.0.1", -1, "port -1 is not a TCP port"),
+        ("no-such-host.invalid", 8765, "host 'no-such-host.invalid' is not an address or a name"),
+        ("bad host", 8765, "host 'bad host' is not an address or a name"),
+        ("192.0.2.1", 8765, "192.0.2.1 is not an address of this machine"),  # TEST-NET-1: never local
+    ],
+)
+def test_a_port_or_host_that_cannot_be_used_is_one_line(host: str, port: int, message: str) -> None:
+    """The kernel would wrap port 70000 to 4464, and werkzeug prints several lines: neither happens."""
+    from advnets.lab.server import LabServer
+
+    with pytest.raises(AdvnetsError) as caught:
+        LabServer(host, port)
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_lab_listens_on_the_port_it_was_given() -> None:
+    from advnets.lab.server import LabServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = LabServer("127.0.0.1", port).start()
+    try:
+        assert server.port == port and server.url == f"http://127.0.0.1:{port}/"
+        with urllib.request.urlopen(server.url, timeout=10) as response:
+            assert b"advnets lab" in response.read()
+    finally:
+        server.stop()
 
 
 def test_lab_command_serves_the_page_and_prints_its_url() -> None:

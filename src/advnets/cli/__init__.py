@@ -8,6 +8,8 @@ from __future__ import annotations
 import warnings
 from typing import TextIO
 
+import typer
+from rich.markup import escape
 from rich.text import Text
 
 from advnets.cli import (  # noqa: F401  (registers the commands)
@@ -27,7 +29,7 @@ from advnets.cli import (  # noqa: F401  (registers the commands)
     train,
 )
 from advnets.cli.app import app, err
-from advnets.errors import AdvnetsError, AdvnetsWarning
+from advnets.errors import AdvnetsError, AdvnetsWarning, one_line
 from advnets.runs.distributed import is_main_process
 
 __all__ = ["app", "main"]
@@ -50,24 +52,40 @@ def show_warning(
         err.print(Text.assemble(("warning:", "bold yellow"), " ", str(message)), soft_wrap=True)
 
 
+def _say(message: str) -> None:
+    # Under torchrun every process meets the same bad input: the first one says so, all of them exit 2.
+    if is_main_process():
+        err.print(f"[bold red]error:[/] {escape(one_line(message))}", highlight=False, soft_wrap=True)
+
+
+def _usage(error: typer.TyperException) -> str:
+    """Typer's own complaint (an unknown option, a missing argument, a value of the wrong type) as one line,
+    without the usage box typer would draw around it."""
+    message = error.format_message().rstrip(".")
+    ctx = getattr(error, "ctx", None)
+    hint = f"; see '{ctx.command_path} --help'" if ctx is not None else ""
+    return message[:1].lower() + message[1:] + hint
+
+
 def main() -> None:
     warnings.showwarning = show_warning
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except AdvnetsError as error:
-        # Under torchrun every process meets the same bad input: the first one says so, all of them exit 2.
-        if is_main_process():
-            err.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        _say(str(error))
         raise SystemExit(2) from None
     except KeyboardInterrupt:
         err.print("interrupted")
         raise SystemExit(130) from None
-    except Exception as error:
-        import click
-
-        if isinstance(error, click.exceptions.ClickException):
-            error.show()
+    except typer.Abort:
+        raise SystemExit(1) from None
+    except typer.TyperException as error:
+        if type(error).__name__ == "NoArgsIsHelpError":  # `advnets` alone: typer has printed the help
             raise SystemExit(error.exit_code) from None
-        if isinstance(error, click.exceptions.Abort):
-            raise SystemExit(1) from None
-        raise
+        _say(_usage(error))
+        raise SystemExit(error.exit_code) from None
+    # Outside standalone mode typer turns Ctrl-C into a returned 130 (and --help into 0).
+    if code == 130:
+        err.print("interrupted")
+    if isinstance(code, int) and code != 0:
+        raise SystemExit(code)

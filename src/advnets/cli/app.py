@@ -11,7 +11,7 @@ from rich.console import Console
 from advnets.errors import AdvnetsError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Generative Adversarial Nets, faithfully.")
-out = Console()
+out = Console(markup=False)  # what is printed is data (paths, numbers): "[x]" in a path stays in it
 err = Console(stderr=True)
 
 

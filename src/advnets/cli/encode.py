@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from advnets.cli import options
 from advnets.cli._report import print_classifier, print_scores, save_outputs
 from advnets.cli.app import app, out
 
@@ -14,14 +15,18 @@ from advnets.cli.app import app, out
 @app.command()
 def encode(
     run_dir: Annotated[Path, typer.Argument(help="a trained run (variant gan, inference or bigan)")],
-    n: Annotated[int, typer.Option("-n", "--n", help="test images to reconstruct")] = 1000,
-    fit_steps: Annotated[int, typer.Option(help="steps to fit E to a frozen G when the run has none")] = 2000,
+    n: Annotated[int, options.count("-n", "--n", help="test images to reconstruct")] = 1000,
+    fit_steps: Annotated[
+        int, options.count(help="steps to fit E to a frozen G when the run has none")
+    ] = 2000,
     refit: Annotated[bool, typer.Option(help="fit a new E to the frozen G even if the run has one")] = False,
-    refine_steps: Annotated[int, typer.Option(help="then refine z by gradient descent on |G(z) - x|^2")] = 0,
+    refine_steps: Annotated[
+        int, options.count(help="then refine z by gradient descent on |G(z) - x|^2", low=0)
+    ] = 0,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the run's dataset")] = None,
     out_png: Annotated[Path | None, typer.Option("--out", help="figure (default RUN_DIR/encode.png)")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="also write the scores as JSON")] = None,
-    seed: Annotated[int, typer.Option(help="seed of the random-z baseline and of a fitted E")] = 0,
+    seed: Annotated[int, options.seed("seed of the random-z baseline and of a fitted E")] = 0,
 ) -> None:
     """Learned inference: map test images to z with E, back through G, and score the reconstructions."""
     from advnets.runs.reports import encode_report

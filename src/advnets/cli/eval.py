@@ -8,7 +8,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from advnets.cli import options
 from advnets.cli.app import app, out, write_after_showing
+from advnets.errors import AdvnetsError
 
 
 def metrics_table(record: dict[str, Any]) -> Table:
@@ -43,13 +45,15 @@ def eval_(
     all_checkpoints: Annotated[
         bool, typer.Option(help="the Parzen curve over every saved checkpoint (parzen_curve.json)")
     ] = False,
-    n_samples: Annotated[int, typer.Option(help="samples from G (and per baseline)")] = 10_000,
-    n_valid: Annotated[int, typer.Option(help="validation images that choose sigma")] = 1000,
-    seed: Annotated[int, typer.Option(help="noise seed for G's samples")] = 0,
+    n_samples: Annotated[int, options.count(help="samples from G (and per baseline)")] = 10_000,
+    n_valid: Annotated[int, options.count(help="validation images that choose sigma")] = 1000,
+    seed: Annotated[int, options.seed("noise seed for G's samples")] = 0,
     baselines: Annotated[bool, typer.Option(help="also score training images and k-means centroids")] = True,
-    kmeans_iterations: Annotated[int, typer.Option(help="Lloyd iterations for the k-means baseline")] = 10,
+    kmeans_iterations: Annotated[
+        int, options.count(help="Lloyd iterations for the k-means baseline", low=0)
+    ] = 10,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
-    threads: Annotated[int, typer.Option(help="CPU threads (0: one per core)")] = 0,
+    threads: Annotated[int, options.threads()] = 0,
     features: Annotated[
         bool, typer.Option(help="also FID, KID, precision and recall in a trained classifier's feature space")
     ] = False,
@@ -61,8 +65,11 @@ def eval_(
     from advnets.runs.rundir import RESULTS_HINT
     from advnets.runs.training import set_threads
 
+    if all_checkpoints and (checkpoint is not None or features):
+        given = "--checkpoint" if checkpoint is not None else "--features"
+        raise AdvnetsError(f"--all-checkpoints scores every checkpoint's Parzen estimate only; drop {given}")
     set_threads(threads)
-    options = EvalOptions(
+    protocol = EvalOptions(
         n_samples=n_samples,
         n_valid=n_valid,
         sample_seed=seed,
@@ -72,7 +79,7 @@ def eval_(
     )
     if all_checkpoints:
         points = checkpoint_curve(
-            run_dir, options, on_point=lambda p: out.print(f"step {p['step']}: done"), save=False
+            run_dir, protocol, on_point=lambda p: out.print(f"step {p['step']}: done"), save=False
         )
         out.print(curve_table(points))
         out.print(f"wrote {write_after_showing(lambda: save_curve(run_dir, points))}")
@@ -83,7 +90,7 @@ def eval_(
         from advnets.metrics.feature_rows import feature_metrics
 
         metrics = {**METRICS, **feature_metrics()}
-    record = evaluate_checkpoint(run_dir, checkpoint, options, metrics=metrics)
+    record = evaluate_checkpoint(run_dir, checkpoint, protocol, metrics=metrics)
     out.print(metrics_table(record))
     path = write_after_showing(lambda: write_json(run_dir / "eval.json", record, RESULTS_HINT))
     out.print(f"wrote {path} ({record['seconds']:.0f} s)")

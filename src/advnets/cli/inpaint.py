@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from advnets.cli import options
 from advnets.cli._report import print_classifier, print_scores, save_outputs
 from advnets.cli.app import app
 
@@ -17,14 +18,14 @@ def inpaint(
     mask: Annotated[
         str, typer.Option(help="pixels, left-half, right-half, top-half, bottom-half, box, center, all")
     ] = "right-half",
-    n: Annotated[int, typer.Option("-n", "--n", help="test images to complete")] = 1000,
-    samples: Annotated[int, typer.Option(help="completions per image (their spread is reported)")] = 5,
+    n: Annotated[int, options.count("-n", "--n", help="test images to complete")] = 1000,
+    samples: Annotated[int, options.count(help="completions per image (their spread is reported)")] = 5,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the run's dataset")] = None,
     out_png: Annotated[
         Path | None, typer.Option("--out", help="figure (default RUN_DIR/inpaint-MASK.png)")
     ] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="also write the scores as JSON")] = None,
-    seed: Annotated[int, typer.Option(help="seed of the masks and of G's noise")] = 0,
+    seed: Annotated[int, options.seed("seed of the masks and of G's noise")] = 0,
 ) -> None:
     """All conditionals p(x_S | x_not_S): fill in the hidden pixels S of test images, several times each."""
     from advnets.runs.reports import inpaint_report

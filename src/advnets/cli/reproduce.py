@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from advnets.cli import options
 from advnets.cli.app import app, err, out
 
 
@@ -19,15 +20,16 @@ def reproduce(
         Path | None, typer.Option(help="where the run goes (default runs/reproduce-TARGET)")
     ] = None,
     epochs: Annotated[
-        int, typer.Option(help="training epochs (the paper's momentum ramp ends at 250)")
+        int, options.count(help="training epochs (the paper's momentum ramp ends at 250)")
     ] = 250,
-    eval_every: Annotated[int, typer.Option(help="epochs between validation Parzen points")] = 10,
-    seed: Annotated[int, typer.Option(help="training seed")] = 0,
-    threads: Annotated[int, typer.Option(help="CPU threads (0: one per core)")] = 0,
+    eval_every: Annotated[int, options.count(help="epochs between validation Parzen points")] = 10,
+    seed: Annotated[int, options.seed("training seed")] = 0,
+    threads: Annotated[int, options.threads()] = 0,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     resume: Annotated[bool, typer.Option(help="continue a stopped reproduction in --run-dir")] = False,
     patience: Annotated[
-        int, typer.Option(help="stop when validation has not improved for this many epochs (0: never)")
+        int,
+        options.count(help="stop when validation has not improved for this many epochs (0: never)", low=0),
     ] = 0,
     set_: Annotated[
         list[str], typer.Option("--set", help="override, e.g. --set generator.noise=gaussian")
@@ -43,7 +45,7 @@ def reproduce(
     if target not in PRESETS:
         raise AdvnetsError(f"unknown reproduction '{target}'; choose one of: {', '.join(PRESETS)}")
     directory = run_dir or Path("runs") / f"reproduce-{target}"
-    options = ReproduceOptions(epochs, eval_every, seed, threads, data_dir, resume, patience, list(set_))
+    settings = ReproduceOptions(epochs, eval_every, seed, threads, data_dir, resume, patience, list(set_))
 
     def show(point: dict[str, Any]) -> None:
         err.print(
@@ -51,7 +53,7 @@ def reproduce(
             f"(sigma {point['sigma']:.3f})"
         )
 
-    record = run(target, directory, options, err, show)
+    record = run(target, directory, settings, err, show)
     row = next(r for r in record["metrics"] if r["name"] == "parzen")
     out.print(
         f"Parzen log-likelihood (test, {row['details']['gan']['n_test']:,} images): "

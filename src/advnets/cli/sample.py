@@ -7,22 +7,26 @@ from typing import Annotated
 
 import typer
 
+from advnets.cli import options
 from advnets.cli.app import app, out
+from advnets.errors import AdvnetsError
 
 
 @app.command()
 def sample(
     run_dir: Annotated[Path, typer.Argument(help="a trained run directory")],
-    n: Annotated[int, typer.Option("-n", "--n", help="number of samples")] = 64,
+    n: Annotated[int, options.count("-n", "--n", help="number of samples")] = 64,
     out_png: Annotated[
         Path | None, typer.Option("--out", help="PNG grid path (default RUN_DIR/sample.png)")
     ] = None,
     npy: Annotated[Path | None, typer.Option(help="also save the samples as a .npy array")] = None,
     checkpoint: Annotated[Path | None, typer.Option(help="a checkpoint other than the latest")] = None,
-    seed: Annotated[int, typer.Option(help="noise seed")] = 0,
-    label: Annotated[int | None, typer.Option(help="conditional runs: generate this class only")] = None,
+    seed: Annotated[int, options.seed("noise seed")] = 0,
+    label: Annotated[
+        int | None, options.count(help="conditional runs: generate this class only", low=0)
+    ] = None,
     per_class: Annotated[
-        int | None, typer.Option(help="conditional runs: a grid with every class in rows, this many per row")
+        int | None, options.count(help="conditional runs: a grid with every class in rows, this many per row")
     ] = None,
 ) -> None:
     """Generate samples from a trained run, without its dataset."""
@@ -31,6 +35,10 @@ def sample(
     from advnets.plots.grid import save_grid
     from advnets.runs.model import class_rows
 
+    if label is not None and per_class is not None:
+        raise AdvnetsError("--label (one class) and --per-class (every class) exclude each other; drop one")
+    if npy is not None and npy.suffix != ".npy":  # what np.save writes: it appends .npy to any other name
+        npy = npy.with_name(npy.name + ".npy")
     model = advnets.load(run_dir, checkpoint)
     labels, columns = None, None
     if per_class is not None:

@@ -8,14 +8,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from advnets.cli import options
 from advnets.cli.app import app, out, write_after_showing
 
 
 @app.command()
 def score(
     run_dir: Annotated[Path, typer.Argument(help="a trained run directory")],
-    n: Annotated[int, typer.Option("-n", "--n", help="samples (and real training images) to score")] = 10_000,
-    seed: Annotated[int, typer.Option(help="seed for the noise, the real subset and KID's subsets")] = 0,
+    n: Annotated[
+        int, options.count("-n", "--n", help="samples (and real training images) to score")
+    ] = 10_000,
+    seed: Annotated[int, options.seed("seed for the noise, the real subset and KID's subsets")] = 0,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="also write the rows as JSON")] = None,
 ) -> None:

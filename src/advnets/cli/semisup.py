@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from advnets.cli import options
 from advnets.cli.app import app, err, out, write_after_showing
 from advnets.errors import AdvnetsError
 
@@ -25,14 +26,14 @@ def parse_labels(text: str) -> int:
 def semisup(
     labels: Annotated[str, typer.Option(help="labelled training images (balanced), or 'all'")] = "100",
     preset: Annotated[str, typer.Option(help="a semisup preset; see `advnets info`")] = "mnist-5k-semisup",
-    seeds: Annotated[int, typer.Option(help="repeats (seeds 0..N-1): labelled images and nets")] = 3,
+    seeds: Annotated[int, options.count(help="repeats (seeds 0..N-1): labelled images and nets")] = 3,
     probe: Annotated[
         Path | None, typer.Option(help="an unsupervised run whose D features get a linear probe")
     ] = None,
     kplus1: Annotated[bool, typer.Option(help="train the K+1 D and its label-only baseline")] = True,
     set_: Annotated[list[str], typer.Option("--set", help="config override (repeatable)")] = [],  # noqa: B006
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
-    epochs: Annotated[int | None, typer.Option(help="shorthand for --set train.epochs=N")] = None,
+    epochs: Annotated[int | None, options.count(help="shorthand for --set train.epochs=N")] = None,
     out_dir: Annotated[Path, typer.Option(help="where the K+1 runs go")] = Path("runs/semisup"),
     json_path: Annotated[Path | None, typer.Option("--json", help="also write the results as JSON")] = None,
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from advnets.cli import options
 from advnets.cli.app import app, out
 
 
@@ -16,10 +17,12 @@ def theory(
     out_dir: Annotated[Path, typer.Option("--out", help="where theory.json and the figures go")] = Path(
         "runs/theory"
     ),
-    gan_steps: Annotated[int, typer.Option(help="iterations of the 1-D GAN")] = 2000,
-    d_steps: Annotated[int, typer.Option(help="D steps with G fixed")] = 3000,
-    seed: Annotated[int, typer.Option(help="seed of the nets and the data")] = 0,
-    threads: Annotated[int, typer.Option(help="CPU threads; these nets are tiny, so 1 is fastest")] = 1,
+    gan_steps: Annotated[int, options.count(help="iterations of the 1-D GAN")] = 2000,
+    d_steps: Annotated[int, options.count(help="D steps with G fixed")] = 3000,
+    seed: Annotated[int, options.seed("seed of the nets and the data")] = 0,
+    threads: Annotated[
+        int, options.threads("CPU threads (0: one per core); these nets are tiny, so 1 is fastest")
+    ] = 1,
 ) -> None:
     """C(G) = -log 4 + 2 JSD, D -> D* with G fixed, JSD falling over a real 1-D GAN run; Figure 1."""
     from advnets.reporting.theory import TheoryOptions, run_theory

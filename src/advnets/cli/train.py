@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from advnets.cli import options
 from advnets.cli.app import app, out
 from advnets.errors import AdvnetsError
 
@@ -43,10 +44,12 @@ def train(
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     run_dir: Annotated[Path | None, typer.Option(help="where outputs go (default runs/PRESET)")] = None,
     resume: Annotated[Path | None, typer.Option(help="continue the run in this directory")] = None,
-    epochs: Annotated[int | None, typer.Option(help="shorthand for --set train.epochs=N")] = None,
-    seed: Annotated[int | None, typer.Option(help="shorthand for --set train.seed=N")] = None,
-    max_steps: Annotated[int | None, typer.Option(help="stop after this many steps (smoke tests)")] = None,
-    device: Annotated[str | None, typer.Option(help="shorthand for --set train.device=cpu|cuda|auto")] = None,
+    epochs: Annotated[int | None, options.count(help="shorthand for --set train.epochs=N")] = None,
+    seed: Annotated[int | None, options.seed("shorthand for --set train.seed=N")] = None,
+    max_steps: Annotated[int | None, options.count(help="stop after this many steps (smoke tests)")] = None,
+    device: Annotated[
+        str | None, options.device("shorthand for --set train.device=cpu|cuda|cuda:N|auto")
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="no progress bar")] = False,
 ) -> None:
     """Train a GAN; writes sample grids, metrics and checkpoints to the run directory."""

@@ -6,7 +6,9 @@ the page shows; anything else with 500 and the error's text. Neither stops the s
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -147,20 +149,54 @@ def _run_routes(app: Flask, runs: RunView) -> None:
         return jsonify(ok=True, **runs.inpaint(index, data.get("mask"), completions, seed))
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, or one line saying why not (werkzeug would print several).
+
+    port 0 takes any free port (for tests); the command line asks for 1..65535, so that the port a user
+    names is the port the lab gets (the kernel would otherwise wrap 70000 to 4464).
+    """
+    if not 0 <= port <= 65535:
+        raise AdvnetsError(f"port {port} is not a TCP port; choose one in 1..65535 with --port")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        address = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)[0][4]
+    except (socket.gaierror, UnicodeError) as error:
+        reason = error.strerror if isinstance(error, socket.gaierror) else str(error)
+        raise AdvnetsError(
+            f"host '{host}' is not an address or a name this machine can resolve ({reason}); "
+            "use 127.0.0.1, or an address of this machine, with --host"
+        ) from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        reasons = {
+            errno.EADDRINUSE: f"port {port} is in use by another program; choose another --port",
+            errno.EADDRNOTAVAIL: f"{host} is not an address of this machine; use 127.0.0.1 or one of its own",
+            errno.EACCES: f"port {port} needs privileges this user lacks; choose one above 1023 with --port",
+        }
+        fix = reasons.get(error.errno or 0, f"{error.strerror}; choose another --port or --host")
+        raise AdvnetsError(f"cannot listen on {host}:{port}: {fix}") from None
+    return sock
+
+
 class LabServer:
     """The app on a werkzeug threaded server in a background thread (for the CLI and the tests)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, app: Flask | None = None) -> None:
-        self.app = app or create_app()
         try:
-            self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True)
-        except (OSError, SystemExit):  # werkzeug exits (status 1) when the port is taken
-            self.app.extensions["advnets_lab"]["session"].close()
-            raise AdvnetsError(
-                f"cannot listen on {host}:{port}: the port is in use or the address is not this machine's; "
-                "choose another --port (or --host)"
-            ) from None
-        self.host, self.port = host, int(self.server.server_port)
+            sock = listen(host, port)
+        except AdvnetsError:
+            if app is not None:
+                app.extensions["advnets_lab"]["session"].close()
+            raise
+        self.app = app or create_app()
+        with sock:  # werkzeug serves a duplicate of this socket
+            self.server: BaseWSGIServer = make_server(host, port, self.app, threaded=True, fd=sock.fileno())
+        self.host, self.port = host, int(self.server.port)
         self._thread = threading.Thread(
             target=self.server.serve_forever, name="advnets-lab-http", daemon=True
         )

@@ -84,6 +84,7 @@ def write_figures(run_dir: Path, options: FigureOptions | None = None) -> list[P
     """Every figure that applies to the run; returns the PNG (and GIF) paths."""
     options = options or FigureOptions()
     run_dir = Path(run_dir)
+    config = RunDir(run_dir).load_config()  # first: a path that is not a run is said so, before any write
     out = run_dir / "figures"
     config = RunDir(run_dir).load_config()
     written = [

@@ -5,10 +5,11 @@ A preset, a YAML/TOML file and `--set key=value` all fill the same tree, validat
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, field
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 from pydantic.dataclasses import dataclass
 
 STRICT = ConfigDict(extra="forbid", validate_assignment=True)
@@ -17,6 +18,27 @@ Positive = Annotated[int, Field(gt=0)]
 NonNegative = Annotated[int, Field(ge=0)]
 Probability = Annotated[float, Field(gt=0.0, le=1.0)]
 PositiveFloat = Annotated[float, Field(gt=0.0)]
+
+DEVICES = "cpu, cuda, cuda:N (N = 0, 1, ...) or auto"
+_DEVICE_NAME = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
+# More threads than this only queue for the same cores, and far more (10**6) crash torch's thread pool.
+MAX_THREADS = 1024
+
+
+def is_device_name(name: str) -> bool:
+    """Whether `name` is a device advnets can run on (whether this machine has it is checked later)."""
+    return _DEVICE_NAME.fullmatch(name) is not None
+
+
+def _device_name(name: str) -> str:
+    if not is_device_name(name):
+        raise ValueError(f"'{name}' is not a device; use {DEVICES}")
+    return name
+
+
+Threads = Annotated[int, Field(ge=0, le=MAX_THREADS)]
+MAX_SEED = 2**32 - 1  # what every generator seeded here (torch, numpy) accepts
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 
 
 @dataclass(config=STRICT)
@@ -98,10 +120,10 @@ class GameConfig:
 @dataclass(config=STRICT)
 class TrainConfig:
     epochs: Positive = 250
-    seed: NonNegative = 0
-    device: str = "cpu"
+    seed: Seed = 0
+    device: Annotated[str, AfterValidator(_device_name)] = "cpu"
     precision: Literal["fp32", "bf16"] = "fp32"  # bf16: autocast matmuls (faster, different numerics)
-    threads: NonNegative = 0  # 0: one per core
+    threads: Threads = 0  # 0: one per core
     checkpoint_every: NonNegative = 2000  # steps; 0: only at epoch ends and the end
     keep_checkpoints: Positive = 3
     log_every: Positive = 50  # steps between metric rows
@@ -140,7 +162,7 @@ class SemisupConfig:
     """The `semisup` variant: a K+1-class D (Salimans et al. 2016) that sees only `labels` labelled images."""
 
     labels: NonNegative = 100  # labelled training images, balanced across classes; 0: all of them
-    label_seed: NonNegative = 0  # which images are labelled
+    label_seed: Seed = 0  # which images are labelled
     unsupervised: bool = True  # False: the label-only baseline (same net and optimiser, no G)
     feature_matching: bool = True  # G matches D's mean features instead of the non-saturating loss
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +15,13 @@ from advnets.errors import AdvnetsError
 from advnets.game.noise import sample_noise
 from advnets.runs.checkpoint import load_checkpoint
 from advnets.runs.config import RunConfig
+from advnets.runs.memory import require_memory
 from advnets.runs.rundir import RunDir
 from advnets.runs.state import info_from_meta, module_state, resolve_device
 from advnets.variants import DataInfo, Variant, get_variant
+
+# G runs on this many samples at a time, so its hidden layers' memory stays bounded whatever n is asked.
+SAMPLE_CHUNK = 1000
 
 
 @dataclass
@@ -35,9 +40,7 @@ def read_run_checkpoint(
     run_dir: str | os.PathLike[str], checkpoint: str | os.PathLike[str] | None = None
 ) -> SavedRun:
     """The run's latest checkpoint (or the one named), with a clear error for a missing run directory."""
-    run = RunDir(Path(run_dir))
-    if not run.path.is_dir():
-        raise AdvnetsError(f"run directory {run.path} does not exist; pass the --run-dir a training used")
+    run = RunDir(Path(run_dir)).require_directory()
     path = Path(checkpoint) if checkpoint is not None else run.latest_checkpoint()
     tensors, meta = load_checkpoint(path)
     config, info = info_from_meta(meta)
@@ -61,24 +64,41 @@ class TrainedModel:
         checkpoint: str | os.PathLike[str] | None = None,
         device: str = "cpu",
     ) -> TrainedModel:
+        target = resolve_device(device)
         saved = read_run_checkpoint(run_dir, checkpoint)
         generator = saved.variant.build_generator(saved.config, saved.info)
         generator.load_state_dict(module_state(saved.tensors, "generator"))
-        target = resolve_device(device)
         step = int(saved.meta["game"]["step"])
         return cls(
             saved.config, saved.info, saved.variant, generator.to(target).eval(), saved.path, step, target
         )
 
-    def labels_for(self, label: int, n: int) -> torch.Tensor:
-        """(n,) copies of `label`, checked against the run's classes; an error for unconditional runs."""
+    def labels_for(self, label: int, n: int, option: str = "--label") -> torch.Tensor:
+        """(n,) copies of `label`, checked against the run's classes; an error for unconditional runs.
+
+        option: how the caller asked for a class (named in the error for an unconditional run).
+        """
         if not self.variant.conditional or self.info.num_classes is None:
-            raise AdvnetsError(f"this run (variant '{self.variant.name}') is not conditional; drop --label")
+            raise AdvnetsError(
+                f"this run (variant '{self.variant.name}') is not conditional: it has no classes to choose; "
+                f"drop {option}"
+            )
         if not 0 <= label < self.info.num_classes:
             raise AdvnetsError(
                 f"label {label} is not a class of '{self.info.name}' (0..{self.info.num_classes - 1})"
             )
+        self.require_memory(n)
         return torch.full((n,), label, dtype=torch.int64)
+
+    def require_memory(self, n: int) -> None:
+        """Refuse, before allocating anything, n samples that with their noise cannot fit in memory."""
+        if n <= 0:
+            raise AdvnetsError(f"number of samples must be positive, not {n}")
+        condition = self.variant.sample_condition(None, 1, self.info, torch.device("cpu"))
+        per_sample = 4 * (math.prod(self.info.sample_shape) + self.config.generator.noise_dim)
+        if condition is not None:
+            per_sample += condition[0].numel() * condition.element_size()
+        require_memory(n, per_sample, f"samples of shape {tuple(self.info.sample_shape)}")
 
     @torch.no_grad()
     def sample(
@@ -88,21 +108,33 @@ class TrainedModel:
         labels: torch.Tensor | None = None,
         z: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """n samples from G, (n, *sample_shape), in [0, 1] for image models; reproducible given `seed`."""
-        if n <= 0:
-            raise AdvnetsError(f"number of samples must be positive, not {n}")
+        """n samples from G, (n, *sample_shape), in [0, 1] for image models; reproducible given `seed`.
+
+        Refused, before anything is allocated, when n samples and their noise would not fit in memory.
+        """
+        self.require_memory(n)
         if z is None:
             generator = torch.Generator().manual_seed(seed) if seed is not None else None
             cfg = self.config.generator
             z = sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", generator)
-        condition = self.variant.sample_condition(labels, n, self.info, self.device)
-        return self.generator(z.to(self.device), condition).cpu()
+        condition = self.variant.sample_condition(labels, n, self.info, torch.device("cpu"))
+        out: torch.Tensor | None = None
+        for start in range(0, n, SAMPLE_CHUNK):
+            part = slice(start, start + SAMPLE_CHUNK)
+            c = None if condition is None else condition[part].to(self.device)
+            chunk = self.generator(z[part].to(self.device), c).cpu()
+            if out is None:  # filled in place: no second copy of all n samples, as torch.cat would make
+                out = torch.empty((n, *chunk.shape[1:]), dtype=chunk.dtype)
+            out[part] = chunk
+        assert out is not None
+        return out
 
 
 def class_rows(model: TrainedModel, per_class: int) -> torch.Tensor:
     """Labels 0,0,..,1,1,..: `per_class` of each class in turn, for a grid with one class per row."""
     if per_class <= 0:
         raise AdvnetsError(f"--per-class must be positive, not {per_class}")
-    model.labels_for(0, 1)  # raises for an unconditional run
+    model.labels_for(0, 1, option="--per-class")  # raises for an unconditional run
     assert model.info.num_classes is not None
+    model.require_memory(model.info.num_classes * per_class)
     return torch.arange(model.info.num_classes).repeat_interleave(per_class)

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from advnets.errors import AdvnetsError
+from advnets.errors import AdvnetsError, one_line
 from advnets.runs.config import RunConfig
 from advnets.runs.presets import PRESETS
 
@@ -48,21 +48,38 @@ def parse_assignment(text: str) -> dict[str, Any]:
     return nested
 
 
+def load_yaml(text: str, source: str) -> Any:
+    """YAML text read safely; a syntax error is one line naming the source, the line and the column."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        raise AdvnetsError(f"{source} is not valid YAML: {error.problem}{where}; fix its syntax") from None
+    except yaml.YAMLError as error:
+        raise AdvnetsError(f"{source} is not valid YAML: {one_line(str(error))}; fix its syntax") from None
+
+
 def read_config_file(path: str | Path) -> dict[str, Any]:
     file = Path(path)
     if not file.is_file():
-        raise AdvnetsError(f"config file {file} does not exist; check the path given to --config")
+        what = "is a folder, not a file" if file.is_dir() else "does not exist"
+        raise AdvnetsError(f"config file {file} {what}; check the path given to --config")
     try:
-        if file.suffix == ".toml":
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # pragma: no cover
-                import tomli as tomllib
-            data = tomllib.loads(file.read_text())
-        else:
-            data = yaml.safe_load(file.read_text()) or {}
-    except Exception as error:
-        raise AdvnetsError(f"config file {file} cannot be parsed ({error}); fix its syntax") from None
+        text = file.read_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise AdvnetsError(f"config file {file} cannot be read ({one_line(str(error))})") from None
+    if file.suffix == ".toml":
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise AdvnetsError(f"config file {file} is not valid TOML: {one_line(str(error))}") from None
+    else:
+        data = load_yaml(text, f"config file {file}") or {}
     if not isinstance(data, dict):
         raise AdvnetsError(f"config file {file} must hold a mapping of sections such as 'game:'")
     return data

@@ -63,9 +63,21 @@ class RunDir:
         text = yaml.safe_dump(config.to_dict(), sort_keys=False)
         atomic_write_text(self.config_file, text, RUN_DIR_HINT)
 
+    def require_directory(self) -> RunDir:
+        """This run directory, if it is one; else an error that says what the path is instead."""
+        if self.path.is_file():
+            raise AdvnetsError(
+                f"{self.path} is a file, not a run directory; pass the folder that `advnets train` wrote"
+            )
+        if not self.path.is_dir():
+            raise AdvnetsError(
+                f"run directory {self.path} does not exist; pass the folder that `advnets train` wrote"
+            )
+        return self
+
     def load_config(self) -> RunConfig:
         """The run's saved configuration; an empty, broken or edited-into-nonsense file is one line."""
-        path = self.config_file
+        path = self.require_directory().config_file
         if not path.is_file():
             raise AdvnetsError(f"{self.path} is not an advnets run (no config.yaml); check the run directory")
         fix = "restore the file from a copy, or start a new run"
@@ -78,7 +90,11 @@ class RunDir:
             raise AdvnetsError(f"{path}: {error}; {fix}") from None
 
     def latest_checkpoint(self) -> Path:
-        found = list_checkpoints(self.checkpoints_dir)
+        found = list_checkpoints(self.require_directory().checkpoints_dir)
+        if not found and not self.config_file.is_file():
+            raise AdvnetsError(
+                f"{self.path} is not an advnets run (no config.yaml, no checkpoints); check the run directory"
+            )
         if not found:
             raise AdvnetsError(
                 f"{self.path} has no checkpoint yet; train it first (advnets train --run-dir {self.path})"

@@ -13,18 +13,27 @@ from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import flatten_optimizer, unflatten_optimizer
-from advnets.runs.config import RunConfig
+from advnets.runs.config import DEVICES, RunConfig, is_device_name
 from advnets.runs.overrides import validate_saved
 from advnets.variants import DataInfo, get_variant
 
 
 def resolve_device(name: str) -> torch.device:
+    """The torch device for cpu, cuda, cuda:N or auto (a GPU when there is one), checked on this machine."""
+    if not is_device_name(name):
+        raise AdvnetsError(f"'{name}' is not a device; use {DEVICES}")
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     device = torch.device(name)
     if device.type == "cuda" and not torch.cuda.is_available():
         raise AdvnetsError(
             f"device '{name}' requested but no CUDA GPU is available; use --set train.device=cpu"
+        )
+    count = torch.cuda.device_count() if device.type == "cuda" else 0
+    if device.index is not None and device.index >= count:
+        raise AdvnetsError(
+            f"device '{name}' requested but this machine has {count} CUDA GPU(s), "
+            f"cuda:0 to cuda:{count - 1}; choose one of them"
         )
     return device
 

@@ -13,11 +13,12 @@ from rich.console import Console
 
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
+from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
 from advnets.runs import distributed, health
 from advnets.runs.checkpoint import load_checkpoint, remove_partial_writes
-from advnets.runs.config import RunConfig
+from advnets.runs.config import MAX_THREADS, RunConfig
 from advnets.runs.distributed import Context
 from advnets.runs.rundir import MetricsLog, RunDir
 from advnets.runs.state import build_game, resolve_device, restore
@@ -33,6 +34,8 @@ from advnets.runs.trainer import (  # noqa: F401  (the loop's pieces, importable
 
 def set_threads(requested: int) -> None:
     """`requested` threads, or (0) this machine's cores shared among torchrun's processes on it."""
+    if not 0 <= requested <= MAX_THREADS:
+        raise AdvnetsError(f"threads must be between 0 (one per core) and {MAX_THREADS}, not {requested}")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))  # set by torchrun
     torch.set_num_threads(requested or max(cores // local_processes, 1))
