@@ -26,10 +26,13 @@ def reproduce(
     threads: Annotated[int, typer.Option(help="CPU threads (0: one per core)")] = 0,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     resume: Annotated[bool, typer.Option(help="continue a stopped reproduction in --run-dir")] = False,
+    overwrite: Annotated[bool, typer.Option(help="clear a run already in --run-dir, then start")] = False,
     patience: Annotated[
         int, typer.Option(help="stop when validation has not improved for this many epochs (0: never)")
     ] = 0,
-    set_: Annotated[list[str], typer.Option("--set", help="override, e.g. --set generator.noise=gaussian")] = [],  # noqa: B006
+    set_: Annotated[
+        list[str], typer.Option("--set", help="override, e.g. --set generator.noise=gaussian")
+    ] = [],  # noqa: B006
 ) -> None:
     """Train the preset, evaluate it every few epochs, run the full protocol, write figures and a report."""
     from advnets.errors import AdvnetsError
@@ -41,7 +44,9 @@ def reproduce(
     if target not in PRESETS:
         raise AdvnetsError(f"unknown reproduction '{target}'; choose one of: {', '.join(PRESETS)}")
     directory = run_dir or Path("runs") / f"reproduce-{target}"
-    options = ReproduceOptions(epochs, eval_every, seed, threads, data_dir, resume, patience, list(set_))
+    options = ReproduceOptions(
+        epochs, eval_every, seed, threads, data_dir, resume, patience, list(set_), overwrite=overwrite
+    )
 
     def show(point: dict[str, Any]) -> None:
         err.print(
