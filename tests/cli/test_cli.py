@@ -63,7 +63,7 @@ def test_a_bad_input_under_torchrun_is_reported_by_the_first_process_only() -> N
 def test_resume_refuses_a_changed_configuration(tiny_run) -> None:  # type: ignore[no-untyped-def]
     result = advnets("train", "--resume", str(tiny_run.run_dir), "--set", "game.k=5")
     assert result.returncode == 2
-    assert "resuming with a changed configuration is refused (game.k)" in result.stderr
+    assert "with a changed configuration is refused (game.k 1 -> 5)" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ def reproduce(
     threads: Annotated[int, options.threads()] = 0,
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     resume: Annotated[bool, typer.Option(help="continue a stopped reproduction in --run-dir")] = False,
+    overwrite: Annotated[bool, typer.Option(help="clear a run already in --run-dir, then start")] = False,
     patience: Annotated[
         int,
         options.count(help="stop when validation has not improved for this many epochs (0: never)", low=0),
@@ -45,7 +46,9 @@ def reproduce(
     if target not in PRESETS:
         raise AdvnetsError(f"unknown reproduction '{target}'; choose one of: {', '.join(PRESETS)}")
     directory = run_dir or Path("runs") / f"reproduce-{target}"
-    settings = ReproduceOptions(epochs, eval_every, seed, threads, data_dir, resume, patience, list(set_))
+    settings = ReproduceOptions(
+        epochs, eval_every, seed, threads, data_dir, resume, patience, list(set_), overwrite=overwrite
+    )
 
     def show(point: dict[str, Any]) -> None:
         err.print(

@@ -35,6 +35,7 @@ def semisup(
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     epochs: Annotated[int | None, options.count(help="shorthand for --set train.epochs=N")] = None,
     out_dir: Annotated[Path, typer.Option(help="where the K+1 runs go")] = Path("runs/semisup"),
+    overwrite: Annotated[bool, typer.Option(help="clear K+1 runs already in --out-dir")] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="also write the results as JSON")] = None,
 ) -> None:
     """Semi-supervised classification from D: (a) linear probe, (b) K+1-class D, and label-only baselines."""
@@ -52,7 +53,9 @@ def semisup(
     config = resolve_config(preset, None, assignments)
     data = config.data
     dataset = load_dataset(data.name, data.data_dir, data.image_size, data.channels)
-    results = semisup_experiment(config, dataset, n, list(range(seeds)), out_dir, probe, kplus1, err)
+    results = semisup_experiment(
+        config, dataset, n, list(range(seeds)), out_dir, probe, kplus1, err, overwrite
+    )
     rows = summary(results)
     table = Table(title=f"test error (%) with {labels} labels on {dataset.name}, {seeds} seeds")
     for header in ("method", "error mean ± s.d.", "seconds per seed"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -11,39 +11,18 @@ from advnets.cli import options
 from advnets.cli.app import app, out
 from advnets.errors import AdvnetsError
 
-# Keys a resumed run may change; anything else would make the continuation a different experiment.
-RESUMABLE_KEYS = (
-    "train.epochs",
-    "train.progress",
-    "train.threads",
-    "train.log_every",
-    "train.checkpoint_every",
-    "train.keep_checkpoints",
-    "train.grid_every",
-    "train.device",
-    "data.data_dir",
-)
-
-
-def _changed_keys(old: dict[str, Any], new: dict[str, Any], prefix: str = "") -> list[str]:
-    keys = []
-    for key in sorted(set(old) | set(new)):
-        name = f"{prefix}{key}"
-        if isinstance(old.get(key), dict) and isinstance(new.get(key), dict):
-            keys += _changed_keys(old[key], new[key], name + ".")
-        elif old.get(key) != new.get(key):
-            keys.append(name)
-    return keys
-
 
 @app.command()
 def train(
-    preset: Annotated[str, typer.Option(help="starting configuration; see `advnets info`")] = "mnist-mlp",
+    preset: Annotated[
+        str | None, typer.Option(help="starting configuration (default mnist-mlp); see `advnets info`")
+    ] = None,
     config: Annotated[Path | None, typer.Option(help="YAML or TOML file laid over the preset")] = None,
     set_: Annotated[list[str], typer.Option("--set", help="override, e.g. --set game.k=3 (repeatable)")] = [],  # noqa: B006
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     run_dir: Annotated[Path | None, typer.Option(help="where outputs go (default runs/PRESET)")] = None,
     resume: Annotated[Path | None, typer.Option(help="continue the run in this directory")] = None,
+    overwrite: Annotated[bool, typer.Option(help="clear the run already in --run-dir, then train")] = False,
     epochs: Annotated[int | None, options.count(help="shorthand for --set train.epochs=N")] = None,
     seed: Annotated[int | None, options.seed("shorthand for --set train.seed=N")] = None,
     max_steps: Annotated[int | None, options.count(help="stop after this many steps (smoke tests)")] = None,
@@ -55,7 +34,6 @@ def train(
     """Train a GAN; writes sample grids, metrics and checkpoints to the run directory."""
     from advnets.cli.app import err
     from advnets.runs import distributed
-    from advnets.runs.checkpoint import list_checkpoints
     from advnets.runs.overrides import resolve_config
     from advnets.runs.rundir import RunDir
     from advnets.runs.training import train as run_training
@@ -72,24 +50,22 @@ def train(
     if device is not None:
         assignments.append(f"train.device={device}")
     if resume is not None:
+        if run_dir is not None and run_dir.resolve() != resume.resolve():
+            raise AdvnetsError(
+                f"--resume {resume} continues that run in its own directory, so --run-dir {run_dir} is "
+                f"refused; drop --run-dir, or train a new run in {run_dir} without --resume"
+            )
+        if preset is not None:  # the library refuses it if it is not the run's own preset
+            assignments.insert(0, f"preset={preset}")
         saved = RunDir(resume).load_config()
         resolved = resolve_config(None, config, assignments, base=saved.to_dict())
-        changed = [k for k in _changed_keys(saved.to_dict(), resolved.to_dict()) if k not in RESUMABLE_KEYS]
-        if changed:
-            raise AdvnetsError(
-                f"resuming with a changed configuration is refused ({', '.join(changed)}); "
-                "start a new run with --run-dir to change them"
-            )
         directory = resume
     else:
-        resolved = resolve_config(preset, config, assignments)
+        resolved = resolve_config(preset or "mnist-mlp", config, assignments)
         directory = run_dir or Path("runs") / resolved.preset
-        # torchrun --max-restarts: a restarted worker continues from the run's last checkpoint.
-        if distributed.restart_count() > 0 and list_checkpoints(RunDir(directory).checkpoints_dir):
-            resume = directory
-            if distributed.is_main_process():
-                err.print(f"torchrun restart {distributed.restart_count()}: resuming {directory}")
-    result = run_training(resolved, directory, resume=resume is not None, console=err, max_steps=max_steps)
+    result = run_training(
+        resolved, directory, resume=resume is not None, console=err, max_steps=max_steps, overwrite=overwrite
+    )
     if not distributed.is_main_process():
         return
     verb = "stopped (Ctrl-C)" if result.status == "interrupted" else "finished"
@@ -97,5 +73,7 @@ def train(
     if result.last_grid is not None:
         out.print(f"samples:    {result.last_grid}")
     out.print(f"checkpoint: {result.checkpoint}")
+    for warning in result.warnings:
+        out.print(f"[yellow]warning:[/] {warning}", highlight=False)
     if result.status == "interrupted":
         out.print(f"resume with: advnets train --resume {result.run_dir}")

@@ -40,6 +40,7 @@ class ReproduceOptions:
     # paper's code has no stopping rule; this one looks at validation only, never at the test set.
     patience: int = 0
     settings: list[str] = field(default_factory=list)  # `--set key=value` laid over the preset
+    overwrite: bool = False  # clear a run already in the directory (else a fresh start there is refused)
 
 
 def best_point(points: list[dict[str, Any]]) -> dict[str, Any]:
@@ -83,7 +84,15 @@ def reproduce(
     while done < options.epochs and not patience_spent(points, options.patience):
         end = min(done + options.eval_every, options.epochs)
         config.train.epochs = end
-        result = train(config, run_dir, resume=done > 0, dataset=dataset, console=console)
+        first = done == 0
+        result = train(
+            config,
+            run_dir,
+            resume=not first,
+            dataset=dataset,
+            console=console,
+            overwrite=first and options.overwrite,
+        )
         if result.status == "interrupted" or result.checkpoint is None:
             break
         points.append(checkpoint_point(result.checkpoint, dataset, eval_options, with_test=False))

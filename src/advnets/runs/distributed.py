@@ -13,6 +13,7 @@ RNG stream. Both nets are wrapped in DistributedDataParallel; only rank 0 writes
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,18 @@ def is_main_process() -> bool:
 def restart_count() -> int:
     """How many times torchrun has restarted this job's workers (`--max-restarts`); 0 otherwise."""
     return int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
+
+
+def job_id() -> str | None:
+    """This torchrun job's name, the same in every attempt of `--max-restarts`; None outside torchrun.
+
+    The rendezvous id (a fresh uuid under --standalone, the job's own under --rdzv-id); where it is torchrun's
+    default "none", which every job shares, that with the launcher's host and pid (rank 0's node).
+    """
+    run_id = os.environ.get("TORCHELASTIC_RUN_ID")
+    if not launched() or run_id is None:
+        return None
+    return run_id if run_id != "none" else f"none:{socket.gethostname()}:{os.getppid()}"
 
 
 def init(device_name: str) -> tuple[Context, torch.device]:

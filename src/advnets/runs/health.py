@@ -13,27 +13,62 @@ import torch
 from torch import nn
 
 from advnets.errors import AdvnetsError
+from advnets.runs.checkpoint import list_checkpoints
+from advnets.runs.config import OptimConfig, RunConfig
+from advnets.runs.presets import PRESETS
 
 MiB = 2**20
 HEADROOM = 16 * MiB  # sample grids, metrics, config: small next to a checkpoint
 REFERENCE_ROWS = 500  # real examples whose spread the samples' spread is compared with
 
 
-def nonfinite_parameters(modules: Iterable[tuple[str, nn.Module]]) -> list[str]:
-    """Names (prefix.parameter) of the parameters holding a NaN or an infinity."""
-    bad = []
+def parameter_extremes(modules: Iterable[tuple[str, nn.Module]]) -> dict[str, float]:
+    """max |value| of each parameter (prefix.parameter): NaN where it holds a NaN (one host sync)."""
+    names, maxima = [], []
     for prefix, module in modules:
         for name, param in module.named_parameters():
-            if not bool(torch.isfinite(param).all()):
-                bad.append(f"{prefix}.{name}")
-    return bad
+            names.append(f"{prefix}.{name}")
+            maxima.append(param.detach().abs().max().float())  # max propagates NaN
+    values = torch.stack(maxima).cpu().tolist() if maxima else []
+    return dict(zip(names, values, strict=True))
 
 
-def divergence_error(step: int, what: list[str], checkpoints: Path) -> AdvnetsError:
+def lower_rates(config: RunConfig) -> str:
+    """`--set` options for lower learning rates (the ones a resume may change): the preset's own rate
+    where a higher one is in use, else a tenth of the rate in use."""
+    optim = config.optim
+    known = PRESETS.get(config.preset, {}).get("optim", {}).get("lr", OptimConfig().lr)
+    sets = []
+    for key, rate in (("lr", optim.lr), ("lr_d", optim.lr_d), ("lr_g", optim.lr_g)):
+        if rate is None or (key == "lr" and optim.lr_d is not None and optim.lr_g is not None):
+            continue  # unset, or lr when both players have their own
+        sets.append(f"--set optim.{key}={known if rate > known else rate / 10:g}")
+    return " ".join(sets)
+
+
+def divergence_error(step: int, what: list[str], run: Path, config: RunConfig) -> AdvnetsError:
+    """The stop for a NaN or Inf, with a command that works: resume the last good checkpoint (a resume may
+    lower the learning rates) or, when there is none, start the run again with them lowered."""
+    lower = lower_rates(config)
+    found = list_checkpoints(run / "checkpoints")
+    if found:
+        fix = (
+            f"its last good checkpoint is {found[-1].name}: resume from it with a lower optim.lr, "
+            f"advnets train --resume {run} {lower}"
+        )
+    else:
+        fix = (
+            "it wrote no checkpoint before that: start it again with a lower optim.lr, "
+            f"advnets train --config {run / 'config.yaml'} --run-dir {run} --overwrite {lower}"
+        )
+    if config.game.generator_loss == "saturating":  # suggested only to a run that does not use it yet
+        fix += (
+            "; or train a new run with the non-saturating G loss, advnets train --config "
+            f"{run / 'config.yaml'} --run-dir {run}-non-saturating --set game.generator_loss=non-saturating"
+        )
     return AdvnetsError(
         f"training diverged at step {step} ({', '.join(what[:4])} not finite); no checkpoint was written "
-        f"after it, and the last good one is in {checkpoints}; lower optim.lr (or optim.lr_d / optim.lr_g) "
-        "or use game.generator_loss=non-saturating, then start a new run or resume from that checkpoint"
+        f"after it; {fix}"
     )
 
 

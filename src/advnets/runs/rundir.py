@@ -4,11 +4,15 @@ RUN_DIR/config.yaml            the resolved configuration (what `--resume` reads
 RUN_DIR/metrics.jsonl          one JSON row per logging interval and per epoch
 RUN_DIR/samples/epoch-NNNN.png a grid of G's samples from fixed noise, after each epoch
 RUN_DIR/checkpoints/step-NNNNNNNN.safetensors
+RUN_DIR/.lock                  held by the one process training the run (see lock.py)
+
+A fresh run never goes where another run is: `claim_fresh` refuses, or with `overwrite` clears the old one.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +29,23 @@ from advnets.runs.overrides import validate_saved
 RUN_DIR_HINT = "choose another --run-dir"  # the fix's end for what training writes
 # ... and for what eval, figures and report add to a finished run.
 RESULTS_HINT = "copy the run directory somewhere writable and run the command on the copy"
+# What advnets writes in a run directory: the run itself, then what later commands derive from it (eval,
+# curve, figures, report, sample grids). `--overwrite` clears these and nothing else a user put there.
+RUN_OUTPUTS = (
+    "config.yaml",
+    "metrics.jsonl",
+    "checkpoints",
+    "samples",
+    "tensorboard",
+    "eval.json",
+    "parzen_curve.json",
+    "figures",
+    "report.md",
+    "report.html",
+    "sample.png",
+    "encode.png",
+    "inpaint-*.png",
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,47 @@ class RunDir:
 
     def sample_grid_path(self, epoch: int) -> Path:
         return self.samples_dir / f"epoch-{epoch:04d}.png"
+
+    def describe(self) -> str | None:
+        """'a run (preset P), last checkpoint at step N' when the directory holds a run, else None."""
+        found = list_checkpoints(self.checkpoints_dir)
+        rows = read_metrics(self.metrics_file)
+        if not (found or rows or self.config_file.is_file()):
+            return None
+        try:
+            saved = yaml.safe_load(self.config_file.read_text()) if self.config_file.is_file() else {}
+        except (OSError, yaml.YAMLError):
+            saved = None
+        if not isinstance(saved, dict) or (saved and not {"preset", "train"} <= set(saved)):
+            raise AdvnetsError(
+                f"{self.path} holds a config.yaml that is not an advnets run's; choose another --run-dir"
+            )
+        what = f"a run (preset {saved.get('preset', 'unknown')})"
+        if found:
+            return f"{what}, last checkpoint at step {int(found[-1].stem.split('-')[1])}"
+        logged = f", logged to step {rows[-1].get('step')}" if rows else ""
+        return f"{what} with no checkpoint yet{logged}"
+
+    def claim_fresh(self, overwrite: bool) -> None:
+        """Make way for a new run: refuse if another run is here, or with `overwrite` clear its outputs."""
+        held = self.describe()
+        if held is None:
+            return
+        if not overwrite:
+            resume = (
+                f"continue it with --resume {self.path}, " if list_checkpoints(self.checkpoints_dir) else ""
+            )
+            raise AdvnetsError(
+                f"{self.path} already holds {held}; {resume}train elsewhere with a new --run-dir, or pass "
+                "--overwrite to clear it"
+            )
+        for pattern in RUN_OUTPUTS:
+            for path in self.path.glob(pattern):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        self.create()
 
 
 class MetricsLog:

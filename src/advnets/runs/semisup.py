@@ -41,12 +41,17 @@ def _timed(results: Results, method: str, compute: Callable[[], float]) -> None:
 
 
 def _train_kplus1(
-    config: RunConfig, dataset: ImageDataset, run_dir: Path, unsupervised: bool, console: Console | None
+    config: RunConfig,
+    dataset: ImageDataset,
+    run_dir: Path,
+    unsupervised: bool,
+    console: Console | None,
+    overwrite: bool,
 ) -> float:
     base = config.to_dict()
     base["semisup"]["unsupervised"] = unsupervised
     cfg = resolve_config(None, None, [], base=base)
-    result = train(cfg, run_dir, dataset=dataset, console=console)
+    result = train(cfg, run_dir, dataset=dataset, console=console, overwrite=overwrite)
     return kplus1_error(load_nets(result.run_dir).discriminator, dataset["test"])
 
 
@@ -59,10 +64,12 @@ def semisup_experiment(
     probe_run: str | os.PathLike[str] | None = None,
     kplus1: bool = True,
     console: Console | None = None,
+    overwrite: bool = False,
 ) -> Results:
     """Test errors (%) and seconds per method over `seeds`; labels = 0 means every training label.
 
-    Seed s picks the labelled images (balanced) and seeds the nets; K+1 runs go to OUT_DIR/<method>-n-s.
+    Seed s picks the labelled images (balanced) and seeds the nets; K+1 runs go to OUT_DIR/<method>-n-s,
+    which must not hold runs already unless `overwrite`.
     """
     if config.variant != "semisup":
         raise AdvnetsError(
@@ -83,7 +90,8 @@ def semisup_experiment(
         cfg = resolve_config(None, None, [], base=base)
         for method, unsup, tag in ((KPLUS1, True, "kplus1"), (LABELS_ONLY, False, "labels-only")):
             run_dir = Path(out_dir) / f"{tag}-n{labels}-s{seed}"
-            _timed(results, method, partial(_train_kplus1, cfg, dataset, run_dir, unsup, console))
+            train_one = partial(_train_kplus1, cfg, dataset, run_dir, unsup, console, overwrite)
+            _timed(results, method, train_one)
     return results
 
 

@@ -6,12 +6,13 @@ stops the run before any checkpoint holds it. Under torchrun every rank runs thi
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from advnets.game.parallel import unwrap
 from advnets.game.schedules import learning_rate, momentum
 from advnets.plots.grid import save_grid
 from advnets.runs import distributed, health
+from advnets.runs.blowup import BlowupWatch, blowup_marks
 from advnets.runs.checkpoint import checkpoint_path, prune_checkpoints, save_checkpoint
 from advnets.runs.config import RunConfig
 from advnets.runs.distributed import Context
@@ -45,6 +47,7 @@ class TrainResult:
     checkpoint: Path | None
     last_grid: Path | None
     seconds: float
+    warnings: list[str] = field(default_factory=list)  # e.g. that the game blew up, for the summary
 
 
 @contextmanager
@@ -140,6 +143,10 @@ class Trainer:
             self.reference = health.reference_spread(dataset["train"].images, config.train.seed)
             earlier = [row["diversity"] for row in read_metrics(run.metrics_file) if "diversity" in row]
             self.best_diversity = max(earlier, default=0.0)  # a resumed run remembers how spread G was
+        self.watch = BlowupWatch(
+            f"Train it again with a lower optim.lr: advnets train --config {run.config_file} "
+            f"--run-dir {run.path} --overwrite {health.lower_rates(config)}"
+        )
 
     def run(self, max_steps: int | None) -> TrainResult:
         game, config = self.game, self.config
@@ -167,9 +174,7 @@ class Trainer:
                 )
                 if diverged:
                     raise health.divergence_error(
-                        game.step_count,
-                        local_bad or ["a loss on another process"],
-                        self.rundir.checkpoints_dir,
+                        game.step_count, local_bad or ["a loss on another process"], self.rundir.path, config
                     )
                 self.after_step(stop_at, progress, task)
                 if interrupted:
@@ -177,6 +182,7 @@ class Trainer:
                     if self.last_checkpoint != checkpoint_path(self.rundir.checkpoints_dir, game.step_count):
                         self.checkpoint()
                     break
+        summary = self.watch.summary(game.step_count)
         return TrainResult(
             self.rundir.path,
             game.step_count,
@@ -185,6 +191,7 @@ class Trainer:
             self.last_checkpoint,
             self.last_grid,
             time.perf_counter() - started,
+            [summary] if summary else [],
         )
 
     def after_step(self, stop_at: int, progress: Progress, task: TaskID) -> None:
@@ -197,8 +204,7 @@ class Trainer:
         every = train_cfg.checkpoint_every
         checkpoint_now = (every and step % every == 0) or (epoch_done and not every) or step == stop_at
         if step % train_cfg.log_every == 0 or epoch_done or step == stop_at or checkpoint_now:
-            self.check_parameters()
-            self.write_log(progress, task)
+            self.write_log(progress, task, self.check_parameters())
         if checkpoint_now:
             self.checkpoint()
 
@@ -214,25 +220,32 @@ class Trainer:
             if warning:
                 self.console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
-    def check_parameters(self) -> None:
+    def check_parameters(self) -> float:
+        """Stop on a NaN or Inf parameter; else the largest |parameter| of G and D."""
         nets = [
             ("generator", unwrap(self.game.generator)),
             ("discriminator", unwrap(self.game.discriminator)),
         ]
-        bad = health.nonfinite_parameters(nets)
+        extremes = health.parameter_extremes(nets)
+        bad = [name for name, value in extremes.items() if not math.isfinite(value)]
         if bad:  # parameters are identical on every rank, so every rank stops here together
-            raise health.divergence_error(self.game.step_count, bad, self.rundir.checkpoints_dir)
+            raise health.divergence_error(self.game.step_count, bad, self.rundir.path, self.config)
+        return max(extremes.values(), default=0.0)
 
-    def write_log(self, progress: Progress, task: TaskID) -> None:
+    def write_log(self, progress: Progress, task: TaskID, largest_weight: float) -> None:
         game, config = self.game, self.config
         keys = sorted(self.window.sums)
         local = torch.tensor([self.window.means()[k] for k in keys], dtype=torch.float64)
         means = dict(zip(keys, distributed.reduce_mean(local, self.context).tolist(), strict=True))
         rate = self.window.count * self.images_per_step / max(self.window.seconds(), 1e-9)
         self.window = StatsWindow()
+        step = game.step_count
+        marks = blowup_marks(means, largest_weight)
+        warning = self.watch.observe(step, marks)
+        if warning and self.context.is_main:
+            self.console.print(f"[yellow]warning:[/] {warning}", highlight=False)
         if self.log is None:
             return
-        step = game.step_count
         row: dict[str, Any] = {
             "step": step,
             "epoch": step / game.steps_per_epoch,
@@ -240,7 +253,10 @@ class Trainer:
             "lr": learning_rate(config.optim, step),
             "momentum": momentum(config.optim, game.epoch),
             "images_per_s": round(rate, 1),
+            "param_max": float(f"{largest_weight:.4g}"),
         }
+        if marks:
+            row["blowup"] = sorted(marks)
         if config.optim.lr_d is not None or config.optim.lr_g is not None:
             row["lr_d"] = learning_rate(config.optim, step, "d")
             row["lr_g"] = learning_rate(config.optim, step, "g")
