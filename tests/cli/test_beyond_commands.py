@@ -45,6 +45,8 @@ def cached_classifier(classifier_cache: tuple[Path, float], monkeypatch: pytest.
 def test_encode_fits_an_encoder_to_a_plain_run_and_scores_baselines(
     tiny_run: TrainResult, cached_classifier: float, tmp_path: Path
 ) -> None:
+    """The 5-epoch judge's test accuracy, checked over seeds 0-4 x 1 and 2 threads: worst 0.864, threshold
+    0.5, chance 0.1."""
     report = tmp_path / "encode.json"
     output = _invoke(
         "encode",

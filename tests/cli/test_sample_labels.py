@@ -50,6 +50,8 @@ def test_label_out_of_range_is_refused(cgan_run: TrainResult) -> None:
 
 
 def test_score_run_gives_reference_and_model_rows(cgan_run: TrainResult, tmp_path: Path) -> None:
+    """Checked over seeds 0-4 x 1 and 2 threads (the 1-epoch run): FID of the real rows 3.5 against the
+    run's 243-246, so the order has room; chance does not apply (an ordering of two scores)."""
     rows = score_run(cgan_run.run_dir, n=200, seed=1, cache_dir=tmp_path, classifier_epochs=5)
     assert [r["name"].split()[0] for r in rows] == ["real", "digits-cgan"]
     assert all(r["n_samples"] == 200 and r["seed"] == 1 and r["reference"] == "digits test" for r in rows)

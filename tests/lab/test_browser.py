@@ -32,6 +32,12 @@ def pixels(driver: Any, canvas_id: str) -> str:
 
 @pytest.mark.slow
 def test_ring_game_learns_live(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
+    """The page's default ring game, played for 600 iterations or more: the JSD falls by over 0.05.
+
+    At 400 iterations one seed had fallen by only 0.042. Checked over seeds 0-4 x 1 and 2 threads at 600
+    and 800 iterations, and with 1 thread every 100 iterations from 600 to 1,200 (the page pauses a frame
+    or two after the wait): worst fall 0.143, threshold 0.05, chance 0 (the JSD starts at 0.67-0.69).
+    """
     driver = browser
     driver.get(lab_server.url)
     wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
@@ -46,10 +52,10 @@ def test_ring_game_learns_live(browser: Any, lab_server: LabServer, artifacts: P
 
     driver.execute_script("document.getElementById('speed').value = 'fast'")
     driver.find_element("id", "play").click()
-    wait_for(lambda: driver.execute_script("return lab.game.frame.step >= 400"), 240, "400 iterations")
+    wait_for(lambda: driver.execute_script("return lab.game.frame.step >= 600"), 360, "600 iterations")
     driver.find_element("id", "play").click()  # pause
     wait_for(lambda: driver.execute_script("return !lab.game.frame.running"), what="the game to pause")
-    driver.save_screenshot(str(artifacts / "game-after-400.png"))
+    driver.save_screenshot(str(artifacts / "game-after-600.png"))
 
     frame = driver.execute_script("return lab.game.frame")
     jsd = [v for v in frame["history"]["jsd"] if v is not None]

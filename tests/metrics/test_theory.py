@@ -83,10 +83,15 @@ def one_thread():  # type: ignore[no-untyped-def]
 
 
 def test_discriminator_with_g_fixed_approaches_d_star(one_thread: None) -> None:
+    """600 Adam steps of D against a fixed p_g bring max |D - D*| far below an untrained D's.
+
+    Checked over seeds 0-4 x 1 and 2 threads (the seed of D's init and of the minibatches): worst 0.075,
+    threshold 0.15, chance 0.5 (an untrained D is about 1/2 everywhere; measured 0.50-0.53).
+    """
     torch.manual_seed(0)
     config = resolve_config("toy-1d", None, [])
     d = get_variant("gan").build_discriminator(config, DataInfo("toy", (1,)))
     p_data, p_g = GaussianMixture(((4.0,),), 0.5), GaussianMixture(((3.0,),), 0.5)
     errors = fit_discriminator(d, config.optim, p_data, p_g, steps=600, check_every=300)
     assert errors[-1][1] < errors[0][1]
-    assert discriminator_error(d, p_data, p_g)[0] < 0.1
+    assert discriminator_error(d, p_data, p_g)[0] < 0.15

@@ -8,6 +8,7 @@ from torch.nn.functional import mse_loss
 
 from advnets.data.base import ImageDataset
 from advnets.game.noise import sample_noise
+from advnets.runs.config import RunConfig
 from advnets.runs.players import load_nets
 from advnets.runs.training import TrainResult, train
 from advnets.variants.inference import fit_encoder
@@ -24,11 +25,13 @@ QUICK = (
 )
 
 
-def _recovery(generator: torch.nn.Module, encoder: torch.nn.Module, noise_dim: int) -> dict[str, float]:
-    """On fresh z: |E(G(z)) - z|^2 (chance, predicting 0: E z^2 = 1), and |G(E(G(z))) - G(z)|^2 against
-    |G(z') - G(z)|^2 for an independent z' (chance in image space: a GAN's G need not be one-to-one)."""
-    z = sample_noise(2000, noise_dim, "gaussian", "cpu", torch.Generator().manual_seed(123))
-    other = sample_noise(2000, noise_dim, "gaussian", "cpu", torch.Generator().manual_seed(321))
+def _recovery(generator: torch.nn.Module, encoder: torch.nn.Module, config: RunConfig) -> dict[str, float]:
+    """On fresh z from G's own prior: |E(G(z)) - z|^2 (chance, predicting 0: E z^2 = 1 for both priors), and
+    |G(E(G(z))) - G(z)|^2 against |G(z') - G(z)|^2 for an independent z' (chance in image space: a GAN's G
+    need not be one-to-one)."""
+    dim, prior = config.generator.noise_dim, config.generator.noise
+    z = sample_noise(2000, dim, prior, "cpu", torch.Generator().manual_seed(123))
+    other = sample_noise(2000, dim, prior, "cpu", torch.Generator().manual_seed(321))
     with torch.no_grad():
         x = generator(z, None)
         z_hat = encoder(x)
@@ -47,18 +50,27 @@ def quick_run(digits: ImageDataset, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 def test_fitted_encoder_recovers_z_from_a_tiny_trained_g(quick_run: TrainResult) -> None:
+    """G(E(G(z))) lands near G(z). In z space E beats chance only a little, because this tiny G uses z
+    weakly: in seeds 0 and 1, moving one coordinate of z by 0.5 changes G's pixels by a mean square of at
+    most 0.003, and 1,500 fitting steps instead of 300 gain nothing there (z error 0.944 against 0.948).
+
+    Checked over seeds 0-4 x 1 and 2 threads: image-space ratio worst 0.089, threshold 0.2, chance 1; the
+    untrained encoder's ratio worst 0.608 against a floor of 0.3; z error worst 0.950, threshold 0.98,
+    chance 1 (the untrained encoder's worst 1.012).
+    """
     nets = load_nets(quick_run.run_dir)
-    config, dim = nets.config, nets.config.generator.noise_dim
-    fitted = _recovery(nets.generator, fit_encoder(nets.generator, config, nets.info, 300, lr=3e-3), dim)
-    untrained = _recovery(nets.generator, fit_encoder(nets.generator, config, nets.info, 0), dim)
-    assert fitted["z"] < 1.0 < untrained["z"]
+    config = nets.config
+    fitted = _recovery(nets.generator, fit_encoder(nets.generator, config, nets.info, 300, lr=3e-3), config)
+    untrained = _recovery(nets.generator, fit_encoder(nets.generator, config, nets.info, 0), config)
+    assert fitted["z"] < 0.98 and untrained["z"] > 1.0
     assert fitted["x"] < 0.2 * fitted["x_chance"]
-    assert untrained["x"] > 0.5 * untrained["x_chance"]
+    assert untrained["x"] > 0.3 * untrained["x_chance"]
 
 
 def test_joint_encoder_learns_beside_the_game(quick_run: TrainResult) -> None:
+    """Checked over seeds 0-4 x 1 and 2 threads: image-space ratio worst 0.187, threshold 0.5, chance 1."""
     nets = load_nets(quick_run.run_dir)
-    scores = _recovery(nets.generator, nets.players["encoder"], nets.config.generator.noise_dim)
+    scores = _recovery(nets.generator, nets.players["encoder"], nets.config)
     assert scores["x"] < 0.5 * scores["x_chance"]
 
 

@@ -57,10 +57,16 @@ def test_semisup_needs_labels() -> None:
         get_variant("semisup").build_discriminator(tiny_config(), DataInfo("toy", (2,), None))
 
 
-def test_kplus1_d_learns_from_ten_labels_beyond_its_pixel_baseline(digits: ImageDataset, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Seeded small case: 10 labels (1 per class), 20 epochs; measured 39.2 % error against 47.6 % for
-    logistic regression on the same 10 labelled images' pixels (chance: 90 %)."""
-    from advnets.metrics.semisup import kplus1_error, pixel_error
+def test_kplus1_d_learns_from_ten_labels_far_beyond_chance(digits: ImageDataset, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """10 labels (1 per class), 20 epochs: the K+1-class D's test error is far below chance (90 %).
+
+    It is not asserted to beat logistic regression on the same 10 labelled images' pixels (47.6 %): over
+    seeds it lands from 39.6 to 47.6 %, level with that baseline on one seed at 2 threads; with more labels
+    it does no better than the baseline (20 labels, seed 0: 34-37 % against 29.2 %; 50 labels, seeds 0-4:
+    12.8-21.2 % against 14.4 %; both over 10-40 epochs).
+    Checked over seeds 0-4 x 1 and 2 threads: worst 47.6 %, threshold 60 %, chance 90 %.
+    """
+    from advnets.metrics.semisup import kplus1_error
     from advnets.runs.overrides import resolve_config
     from advnets.runs.players import load_nets
     from advnets.runs.training import train
@@ -69,4 +75,4 @@ def test_kplus1_d_learns_from_ten_labels_beyond_its_pixel_baseline(digits: Image
     config = resolve_config("digits-semisup", None, assignments)
     result = train(config, tmp_path / "run", dataset=digits)
     error = kplus1_error(load_nets(result.run_dir).discriminator, digits["test"])
-    assert error < min(60.0, pixel_error(digits["train"], digits["test"], 10, seed=0))
+    assert error < 60.0
