@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from advnets.cli import options
 from advnets.cli.app import app, out
@@ -74,6 +75,6 @@ def train(
         out.print(f"samples:    {result.last_grid}")
     out.print(f"checkpoint: {result.checkpoint}")
     for warning in result.warnings:
-        out.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        out.print(Text.assemble(("warning:", "yellow"), f" {warning}"), highlight=False)
     if result.status == "interrupted":
         out.print(f"resume with: advnets train --resume {result.run_dir}")
