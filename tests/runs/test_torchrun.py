@@ -59,8 +59,13 @@ def two_nodes(run_dir: Path, *launcher: str) -> list[list[str]]:
 def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-process run on one node that nothing interrupts: what every run here must equal."""
     run_dir = tmp_path_factory.mktemp("torchrun") / "whole"
-    finish(start(one_node(run_dir)), PATIENCE)
+    assert no_abort(finish(start(one_node(run_dir)), PATIENCE))
     return run_dir
+
+
+def no_abort(*texts: str) -> bool:
+    """No worker was aborted (torchrun reports a worker that died of SIGABRT with exit code -6)."""
+    return not any("SIGABRT" in text or "exitcode: -6" in text for text in texts)
 
 
 def final(run_dir: Path) -> dict[str, torch.Tensor]:
@@ -92,6 +97,7 @@ def test_max_restarts_recovers_a_killed_worker_exactly(
     kill(max(workers))  # one worker dies; torchrun restarts both from the last checkpoint
     text = finish(launcher, PATIENCE)
     assert "torchrun restart 1: resuming" in text and "finished at step 50" in text
+    assert no_abort(text)
     all_checkpoints_load(run_dir)
     assert_same_run(run_dir, uninterrupted)
 
@@ -117,6 +123,7 @@ def test_two_nodes_equal_one_node_with_two_processes(tmp_path: Path, uninterrupt
     run_dir = tmp_path / "two-nodes"
     texts = finish_all([start(command) for command in two_nodes(run_dir)], PATIENCE)
     assert sum("finished at step 50" in text for text in texts) == 1, texts  # rank 0 alone prints
+    assert no_abort(*texts)
     all_checkpoints_load(run_dir)
     assert_same_run(run_dir, uninterrupted)
 
@@ -140,5 +147,6 @@ def test_two_nodes_survive_a_killed_worker_exactly(tmp_path: Path, uninterrupted
         raise
     text = "\n".join(finish_all(agents, PATIENCE))
     assert "resuming" in text and "finished at step 50" in text, text[-4000:]
+    assert no_abort(text)
     all_checkpoints_load(run_dir)
     assert_same_run(run_dir, uninterrupted)

@@ -84,9 +84,9 @@ def _attempt_store(agent: dist.Store, rank: int, world: int) -> dist.Store:
         prefix = f"advnets/attempt-{uuid.uuid4().hex}"
         agent.set(ANNOUNCE, prefix)
         for other in range(1, world):
-            agent.set(f"{prefix}/welcome/{other}", agent.get(f"{prefix}/hello/{other}"))
+            agent.set(f"{prefix}/welcome/{other}", agent.get(f"{prefix}/hello/{other}").decode())
         return dist.PrefixStore(prefix, agent)
-    hello = uuid.uuid4().hex.encode()
+    hello = uuid.uuid4().hex
     deadline = time.monotonic() + default_pg_timeout.total_seconds()
     while time.monotonic() < deadline:
         prefix = agent.get(ANNOUNCE).decode()  # waits until some attempt has announced one
@@ -94,7 +94,7 @@ def _attempt_store(agent: dist.Store, rank: int, world: int) -> dist.Store:
         answer = f"{prefix}/welcome/{rank}"
         with contextlib.suppress(RuntimeError):  # torch's DistStoreError: no answer in time
             agent.wait([answer], ANSWER_WITHIN)
-            if agent.get(answer) == hello:
+            if agent.get(answer).decode() == hello:
                 return dist.PrefixStore(prefix, agent)
         time.sleep(0.2)
     raise TimeoutError(f"rank {rank}: rank 0 of this torchrun attempt never answered")
@@ -153,8 +153,8 @@ def leave() -> None:
 
 
 def _await_count(store: dist.Store, key: str, count: int) -> None:
-    """Until `count` ranks have added 1 to `key`; as long as a collective would wait (the store's timeout)."""
-    deadline = time.monotonic() + store.timeout.total_seconds()
+    """Until `count` ranks have added 1 to `key`; as long as a collective would wait."""
+    deadline = time.monotonic() + default_pg_timeout.total_seconds()
     while store.add(key, 0) < count:
         if time.monotonic() > deadline:
             raise TimeoutError(f"only {store.add(key, 0)} of {count} processes reached {key!r}")
