@@ -28,7 +28,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 
 from advnets.data.base import ImageDataset, Split
-from advnets.runs.distributed import Context, shard_game, wrap_nets
+from advnets.runs.distributed import Context, leave, shard_game, wrap_nets
 from advnets.runs.overrides import resolve_config
 from advnets.runs.presets import PRESETS
 from advnets.runs.state import build_game
@@ -97,8 +97,7 @@ def worker(rank: int, world: int, port: int, preset: str, threads: int, args: li
     if rank == 0:
         with open(out, "w") as handle:
             handle.write(f"{seconds} {reduce}")
-    dist.barrier()  # no process tears gloo down while another still talks to it (else: SIGABRT)
-    dist.destroy_process_group()
+    leave()  # training's own teardown: together, rank 0 last (a rank left behind is aborted: SIGABRT)
 
 
 def images_per_step(preset: str) -> int:

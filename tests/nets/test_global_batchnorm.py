@@ -23,6 +23,7 @@ from advnets.nets.global_batchnorm import (
     GlobalBatchNorm2d,
     convert_global_batchnorm,
 )
+from advnets.runs.distributed import leave
 from tests.runs.faults import free_port
 
 ROWS = 3  # per process
@@ -86,8 +87,7 @@ def worker(rank: int, world: int, port: int, out_dir: str) -> None:
     torch.set_num_threads(1)
     dist.init_process_group("gloo", rank=rank, world_size=world)
     save_file(compare_on_rank(rank, world), str(Path(out_dir) / f"rank{rank}.safetensors"))
-    dist.barrier()  # no process tears gloo down while another still talks to it
-    dist.destroy_process_group()
+    leave()  # training's own teardown: together, rank 0 last
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import advnets
@@ -28,6 +29,13 @@ def torchrun(nproc: int, launcher_args: list[str], *args: str) -> list[str]:
     return [*launcher, *launcher_args, "-m", "advnets", *args]
 
 
+def torchrun_node(port: int, launcher_args: list[str], *args: str) -> list[str]:
+    """One node's agent of a 2-node job on this machine: c10d rendezvous at 127.0.0.1:`port`, 1 worker."""
+    launcher = [sys.executable, "-m", "torch.distributed.run", "--nnodes=2", "--nproc-per-node=1"]
+    rendezvous = ["--rdzv-backend=c10d", f"--rdzv-endpoint=127.0.0.1:{port}", f"--rdzv-id=advnets-{port}"]
+    return [*launcher, *rendezvous, "--local-addr=127.0.0.1", *launcher_args, "-m", "advnets", *args]
+
+
 def start(command: list[str]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
     env["OMP_NUM_THREADS"] = "1"
@@ -39,6 +47,26 @@ def finish(process: subprocess.Popen[bytes], timeout: float = 120) -> str:
     text = output.decode(errors="replace")
     assert process.returncode == 0, text[-12000:]
     return text
+
+
+def finish_all(processes: list[subprocess.Popen[bytes]], timeout: float = 120) -> list[str]:
+    """`finish` for processes that run together, read at once (one must not block on a full pipe while
+    another is awaited); if one fails, those still running are stopped."""
+    pool = ThreadPoolExecutor(len(processes))
+    try:
+        return [future.result() for future in [pool.submit(finish, p, timeout) for p in processes]]
+    finally:
+        stop_all(processes)
+        pool.shutdown()
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGKILL to each process still running and to its children (torchrun's workers)."""
+    for process in processes:
+        if process.poll() is None:
+            for pid in children(process.pid):
+                kill(pid)
+            kill(process.pid)
 
 
 def partial_writes(run_dir: Path) -> list[Path]:
@@ -79,6 +107,12 @@ def children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(entry.name))
     return found
+
+
+def rank_of(pid: int) -> int:
+    """The RANK that torchrun gave worker `pid` (Linux /proc)."""
+    environ = (Path("/proc") / str(pid) / "environ").read_bytes().split(b"\0")
+    return int(next(entry for entry in environ if entry.startswith(b"RANK="))[5:])
 
 
 def all_checkpoints_load(run_dir: Path) -> int:

@@ -25,7 +25,7 @@ from advnets.data import load_dataset
 from advnets.data.base import ImageDataset, Split
 from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import load_checkpoint
-from advnets.runs.distributed import Context, ddp, shard_game, wrap_nets
+from advnets.runs.distributed import Context, ddp, leave, shard_game, wrap_nets
 from advnets.runs.overrides import resolve_config
 from advnets.runs.presets import PRESETS
 from advnets.runs.rundir import read_metrics
@@ -119,8 +119,7 @@ def worker(rank: int, world: int, port: int, out: str, resume_dir: str) -> None:
     train(tiny_config(*NO_DROPOUT), resume_dir, resume=True)
     if rank == 0:
         save_file(results, out)
-    dist.barrier()  # no process tears gloo down while another still talks to it
-    dist.destroy_process_group()
+    leave()  # training's own teardown: together, rank 0 last
 
 
 def one_process_reference(mode: str, digits) -> dict[str, torch.Tensor]:  # type: ignore[no-untyped-def]
@@ -226,8 +225,7 @@ def dcgan_worker(rank: int, world: int, port: int, out: str) -> None:
         results.update({f"{run}.{k}": v for k, v in state.items()})
     if rank == 0:
         save_file(results, out)
-    dist.barrier()  # no process tears gloo down while another still talks to it
-    dist.destroy_process_group()
+    leave()  # training's own teardown: together, rank 0 last
 
 
 def dcgan_one_process(run: str) -> dict[str, torch.Tensor]:

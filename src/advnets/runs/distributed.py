@@ -3,68 +3,41 @@
     torchrun --nproc-per-node 2 -m advnets train --preset mnist-mlp --data-dir PATH/TO/MNIST
 
 torchrun sets RANK, WORLD_SIZE, LOCAL_RANK and the rendezvous address; `init()` joins that process group
-(gloo on CPU, NCCL on CUDA). `game.batch_size` stays the global minibatch: each of N ranks takes its
-contiguous 1/N of every batch of the one global data order, and its 1/N slice of noise drawn for the whole
-batch from a generator every rank holds in the same state, so the run does not depend on N (to float
-tolerance) and any N can resume a checkpoint written by another. Dropout draws from each rank's own global
-RNG stream. Both nets are wrapped in DistributedDataParallel; only rank 0 writes files.
+(gloo on CPU, NCCL on CUDA) and `leave()` leaves it (both in `advnets.runs.group`, re-exported here).
+`game.batch_size` stays the global minibatch: each of N ranks takes its contiguous 1/N of every batch of the
+one global data order, and its 1/N slice of noise drawn for the whole batch from a generator every rank
+holds in the same state, so the run does not depend on N (to float tolerance) and any N can resume a
+checkpoint written by another. Dropout draws from each rank's own global RNG stream. Both nets are wrapped
+in DistributedDataParallel; only rank 0 writes files.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 
 import torch
 import torch.distributed as dist
 from torch import nn
-from torch.distributed.rendezvous import rendezvous
 from torch.nn.parallel import DistributedDataParallel
 
 from advnets.errors import AdvnetsError
 from advnets.game.batches import EpochSampler
 from advnets.game.loop import Game
 from advnets.nets.global_batchnorm import convert_global_batchnorm
-from advnets.runs.state import resolve_device
+from advnets.runs.group import (  # noqa: F401  (joining and leaving the group, importable from here as before)
+    Context,
+    barrier,
+    init,
+    is_main_process,
+    launched,
+    leave,
+    restart_count,
+    session,
+)
 
 NOISE_STREAM = 4_099  # offsets that keep the noise and per-rank dropout streams apart from the init seed
 RANK_STREAM = 7_919
-
-
-@dataclass(frozen=True)
-class Context:
-    """This process's place in the job: rank among `world_size` ranks (0 of 1 when not distributed)."""
-
-    rank: int = 0
-    world_size: int = 1
-    local_rank: int = 0
-    backend: str | None = None  # "gloo" or "nccl" once a process group is joined
-
-    @property
-    def active(self) -> bool:
-        return self.backend is not None
-
-    @property
-    def is_main(self) -> bool:
-        return self.rank == 0
-
-
-def launched() -> bool:
-    """True under torchrun (or any launcher that sets RANK and WORLD_SIZE)."""
-    return "RANK" in os.environ and "WORLD_SIZE" in os.environ
-
-
-def is_main_process() -> bool:
-    """Rank 0, or a process not launched by torchrun: the one that prints and writes."""
-    return int(os.environ.get("RANK", "0")) == 0
-
-
-def restart_count() -> int:
-    """How many times torchrun has restarted this job's workers (`--max-restarts`); 0 otherwise."""
-    return int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
 
 
 def job_id() -> str | None:
@@ -77,52 +50,6 @@ def job_id() -> str | None:
     if not launched() or run_id is None:
         return None
     return run_id if run_id != "none" else f"none:{socket.gethostname()}:{os.getppid()}"
-
-
-def init(device_name: str) -> tuple[Context, torch.device]:
-    """Join torchrun's process group, if launched by it, and return the context and this rank's device.
-
-    The backend follows the device: NCCL for CUDA (rank r on GPU LOCAL_RANK), gloo for CPU.
-    """
-    device = resolve_device(device_name)
-    if not launched():
-        return Context(), device
-    rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
-    local = int(os.environ.get("LOCAL_RANK", "0"))
-    backend = "gloo"
-    if device.type == "cuda":
-        if local >= torch.cuda.device_count():
-            raise AdvnetsError(
-                f"LOCAL_RANK {local} but only {torch.cuda.device_count()} GPUs; lower --nproc-per-node"
-            )
-        device, backend = torch.device("cuda", local), "nccl"
-        torch.cuda.set_device(device)
-    if not dist.is_initialized():
-        # torchrun keeps one key-value store across `--max-restarts`; keys that the killed workers left there
-        # (such as a dead peer's gloo address) must not be read by the restarted ones, hence a fresh prefix.
-        store, rank, world = next(rendezvous("env://", rank, world))
-        store = dist.PrefixStore(f"advnets/attempt-{restart_count()}", store)
-        dist.init_process_group(backend, store=store, rank=rank, world_size=world)
-    return Context(rank, world, local, backend), device
-
-
-@contextmanager
-def session(device_name: str) -> Iterator[tuple[Context, torch.device]]:
-    """`init()` for the length of a run; leaves the process group as it found it (a caller's stays)."""
-    owned = launched() and not dist.is_initialized()
-    context, device = init(device_name)
-    try:
-        yield context, device
-    except BaseException:
-        # Another process may be gone (killed, or stopped by the same error): waiting for it could hang.
-        if owned and dist.is_initialized():
-            dist.destroy_process_group()
-        raise
-    if owned and dist.is_initialized():
-        # A process that tears gloo down while another still talks to it aborts the other (SIGABRT, seen
-        # after the last checkpoint of a finished run): leave together.
-        barrier(context)
-        dist.destroy_process_group()
 
 
 class ShardedSampler(EpochSampler):
@@ -255,8 +182,3 @@ def any_rank(flags: list[bool], context: Context, device: torch.device) -> list[
     tensor = torch.tensor([float(f) for f in flags], device=_comm_device(context, device))
     dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
     return [bool(v) for v in tensor.tolist()]
-
-
-def barrier(context: Context) -> None:
-    if context.active:
-        dist.barrier()
