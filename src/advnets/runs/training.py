@@ -75,13 +75,19 @@ def prepare(
 
 def own_restart(run: RunDir, record: Holder | None, console: Console) -> bool | None:
     """For a worker torchrun restarted into the run its own job trains: True to resume it, False to start it
-    over (that job wrote no checkpoint yet). None otherwise: not restarted, or another job's run."""
+    over (that job wrote no checkpoint yet). None otherwise: another job's run, or none.
+
+    The lock's job, not the restart count, decides: on several nodes an agent whose own workers were healthy
+    restarts them as a membership change without counting it, and rank 0 may be on that node.
+    """
     job = distributed.job_id()
-    if distributed.restart_count() == 0 or job is None or record is None or record.job != job:
+    if job is None or record is None or record.job != job:
         return None
     if not list_checkpoints(run.checkpoints_dir):
         return False
-    console.print(f"torchrun restart {distributed.restart_count()}: resuming {run.path}", highlight=False)
+    count = distributed.restart_count()
+    why = f"torchrun restart {count}" if count else "torchrun restart (another node's workers)"
+    console.print(f"{why}: resuming {run.path}", highlight=False)
     return True
 
 
