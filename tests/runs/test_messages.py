@@ -47,8 +47,9 @@ def test_yaml_syntax_errors_are_one_line_with_line_and_column(tmp_path: Path) ->
     run = tmp_path / "run"
     run.mkdir()
     (run / "config.yaml").write_text("a: b: c\n")
-    assert "config.yaml is not valid YAML: mapping values are not allowed here at line 1" in one_line_error(
-        RunDir(run).load_config
+    assert (
+        "config.yaml is not valid YAML (mapping values are not allowed here at line 1, column 5)"
+        in one_line_error(RunDir(run).load_config)
     )
     toml = tmp_path / "bad.toml"
     toml.write_text("x = \n")
