@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
-from advnets.errors import AdvnetsError, WriteError
+from advnets.errors import AdvnetsError, WriteError, one_line
 
 READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -156,11 +156,16 @@ def read_text(path: Path, fix: str) -> str:
         raise AdvnetsError(f"{path} is not text (corrupt or another kind of file); {fix}") from None
 
 
-def read_json(path: Path, fix: str) -> Any:
-    """The parsed JSON of `path`; empty, cut short or not JSON is one line ending in `fix`."""
+def _nonempty_text(path: Path, fix: str) -> str:
     text = read_text(path, fix)
     if not text.strip():
         raise AdvnetsError(f"{path} is empty; {fix}")
+    return text
+
+
+def read_json(path: Path, fix: str) -> Any:
+    """The parsed JSON of `path`; empty, cut short or not JSON is one line ending in `fix`."""
+    text = _nonempty_text(path, fix)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -169,17 +174,19 @@ def read_json(path: Path, fix: str) -> Any:
         ) from None
 
 
+def yaml_problem(error: Exception) -> str:
+    """A PyYAML error as one line: its problem, and where (line and column, counted from 1) if it knows."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return (getattr(error, "problem", None) or one_line(str(error))) + where
+
+
 def read_yaml(path: Path, fix: str) -> Any:
     """The parsed YAML of `path` (safe loader: plain data only); empty or broken is one line."""
     import yaml
 
-    text = read_text(path, fix)
-    if not text.strip():
-        raise AdvnetsError(f"{path} is empty; {fix}")
+    text = _nonempty_text(path, fix)
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or type(error).__name__
-        raise AdvnetsError(f"{path} is not valid YAML ({problem}{where}); {fix}") from None
+        raise AdvnetsError(f"{path} is not valid YAML ({yaml_problem(error)}); {fix}") from None

@@ -12,7 +12,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
+import torch
+
 import advnets
+from advnets.game.loop import Game
+from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.training import TrainResult, train
 
@@ -136,3 +141,17 @@ def train_as_one_rank(config, run_dir: Path, monkeypatch, **kwargs) -> TrainResu
             env.setenv(key, value)
         env.setenv("MASTER_PORT", str(free_port()))
         return train(config, run_dir, **kwargs)
+
+
+def poison_generator_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
+    """After step `step`, one of G's weights becomes NaN (as an exploding update would leave it)."""
+    real_step = Game.step
+
+    def step_then_poison(game: Game):  # type: ignore[no-untyped-def]
+        stats = real_step(game)
+        if game.step_count == step:
+            with torch.no_grad():
+                next(unwrap(game.generator).parameters())[0, 0] = float("nan")
+        return stats
+
+    monkeypatch.setattr(Game, "step", step_then_poison)

@@ -17,7 +17,6 @@ from rich.console import Console
 from advnets.data.mnist import FILES, MNIST, IdxSource, load_idx_dataset
 from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
-from advnets.game.parallel import unwrap
 from advnets.runs import health
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.rundir import read_metrics
@@ -25,22 +24,9 @@ from advnets.runs.state import build_game, restore
 from advnets.runs.training import train
 from tests.conftest import tiny_config
 from tests.data.test_idx import idx_bytes
+from tests.runs.faults import poison_generator_at
 
 EVERY_5 = ("train.checkpoint_every=5", "train.log_every=5", "train.keep_checkpoints=10")
-
-
-def poison_generator_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
-    """After step `step`, one of G's weights becomes NaN (as an exploding update would leave it)."""
-    real_step = Game.step
-
-    def step_then_poison(game: Game):  # type: ignore[no-untyped-def]
-        stats = real_step(game)
-        if game.step_count == step:
-            with torch.no_grad():
-                next(unwrap(game.generator).parameters())[0, 0] = float("nan")
-        return stats
-
-    monkeypatch.setattr(Game, "step", step_then_poison)
 
 
 @pytest.mark.parametrize(("poisoned", "detected", "kept"), [(10, 10, 5), (12, 13, 10)])

@@ -28,7 +28,7 @@ from advnets.runs.overrides import resolve_config
 from advnets.runs.rundir import read_metrics
 from advnets.runs.training import train
 from tests.conftest import tiny_config
-from tests.runs.faults import SRC, cli, kill, start, train_as_one_rank
+from tests.runs.faults import SRC, cli, kill, poison_generator_at, start, train_as_one_rank
 
 ENV = {**os.environ, "PYTHONPATH": SRC, "OMP_NUM_THREADS": "1", "COLUMNS": "400"}
 EVERY_5 = ("train.checkpoint_every=5", "train.log_every=5", "train.keep_checkpoints=10")
@@ -215,22 +215,6 @@ def test_resume_refuses_another_preset_and_another_run_dir_on_the_command_line(
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def poison_at(monkeypatch: pytest.MonkeyPatch, step: int) -> None:
-    from advnets.game.loop import Game
-    from advnets.game.parallel import unwrap
-
-    real_step = Game.step
-
-    def step_then_poison(game: Game):  # type: ignore[no-untyped-def]
-        stats = real_step(game)
-        if game.step_count == step:
-            with torch.no_grad():
-                next(unwrap(game.generator).parameters())[0, 0] = float("nan")
-        return stats
-
-    monkeypatch.setattr(Game, "step", step_then_poison)
-
-
 def advised_command(message: str) -> list[str]:
     command = shlex.split(message.split("advnets train ", 1)[1].split(";")[0])
     return ["train", *command, "--max-steps", "3", "--quiet", "--set", "train.threads=1"]
@@ -240,7 +224,7 @@ def advised_command(message: str) -> list[str]:
 def test_the_advice_after_a_divergence_is_a_command_that_works(
     tmp_path: Path, digits, monkeypatch: pytest.MonkeyPatch, poisoned: int, resumes: bool
 ) -> None:  # type: ignore[no-untyped-def]
-    poison_at(monkeypatch, poisoned)
+    poison_generator_at(monkeypatch, poisoned)
     with pytest.raises(AdvnetsError, match=f"diverged at step {poisoned + 1}") as caught:
         train(tiny_config(*EVERY_5), tmp_path, dataset=digits)
     message = str(caught.value)
@@ -257,7 +241,7 @@ def test_the_advice_after_a_divergence_is_a_command_that_works(
 
 
 def test_the_saturating_loss_is_told_of_the_other_one(tmp_path: Path, digits, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    poison_at(monkeypatch, 3)
+    poison_generator_at(monkeypatch, 3)
     with pytest.raises(AdvnetsError, match="--set game.generator_loss=non-saturating"):
         train(tiny_config("game.generator_loss=saturating"), tmp_path, dataset=digits)
 

@@ -37,8 +37,6 @@ def sample(
 
     if label is not None and per_class is not None:
         raise AdvnetsError("--label (one class) and --per-class (every class) exclude each other; drop one")
-    if npy is not None and npy.suffix != ".npy":  # what np.save writes: it appends .npy to any other name
-        npy = npy.with_name(npy.name + ".npy")
     model = advnets.load(run_dir, checkpoint)
     labels, columns = None, None
     if per_class is not None:

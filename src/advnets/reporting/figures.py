@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 import advnets
 from advnets.files import save_figure
+from advnets.game.noise import sample_noise
 from advnets.metrics.curve import read_curve
 from advnets.metrics.evaluate import load_run_dataset
 from advnets.metrics.neighbours import nearest_neighbours
@@ -53,8 +54,11 @@ def samples_with_neighbours(run_dir: Path, options: FigureOptions) -> Figure:
 
 def interpolations(run_dir: Path, options: FigureOptions) -> Figure:
     model = advnets.load(run_dir)
+    prior = model.config.generator
     gen = torch.Generator().manual_seed(options.seed + 1)
-    ends = torch.randn(options.pairs, 2, model.config.generator.noise_dim, generator=gen)
+    # Ends drawn from the run's own prior: a uniform-prior G never saw N(0, 1)'s tails.
+    ends = sample_noise(options.pairs * 2, prior.noise_dim, prior.noise, generator=gen)
+    ends = ends.reshape(options.pairs, 2, prior.noise_dim)
     walks = {}
     for kind in ("linear", "spherical"):
         z = torch.stack([interpolate(a, b, options.steps, kind) for a, b in ends])  # (pairs, steps, dim)
@@ -75,7 +79,10 @@ def early_gradients(run_dir: Path, options: FigureOptions) -> Figure:
     )
     generator.load_state_dict(module_state(tensors, "generator"))
     discriminator.load_state_dict(module_state(tensors, "discriminator"))
-    z = torch.randn(1000, config.generator.noise_dim, generator=torch.Generator().manual_seed(options.seed))
+    prior = config.generator
+    z = sample_noise(
+        1000, prior.noise_dim, prior.noise, generator=torch.Generator().manual_seed(options.seed)
+    )
     observed = observed_gradients(generator, discriminator, z)
     return saturation_figure(observed, f"at step {meta['game']['step']} (epoch {meta.get('epoch')}), 1,000 z")
 
@@ -86,7 +93,6 @@ def write_figures(run_dir: Path, options: FigureOptions | None = None) -> list[P
     run_dir = Path(run_dir)
     config = RunDir(run_dir).load_config()  # first: a path that is not a run is said so, before any write
     out = run_dir / "figures"
-    config = RunDir(run_dir).load_config()
     written = [
         save(
             training_curves(read_metrics(run_dir / "metrics.jsonl"), read_curve(run_dir)), out / "curves.png"

@@ -13,9 +13,6 @@ in DistributedDataParallel; only rank 0 writes files.
 
 from __future__ import annotations
 
-import os
-import socket
-
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -30,6 +27,7 @@ from advnets.runs.group import (  # noqa: F401  (joining and leaving the group, 
     barrier,
     init,
     is_main_process,
+    job_id,
     launched,
     leave,
     restart_count,
@@ -38,18 +36,6 @@ from advnets.runs.group import (  # noqa: F401  (joining and leaving the group, 
 
 NOISE_STREAM = 4_099  # offsets that keep the noise and per-rank dropout streams apart from the init seed
 RANK_STREAM = 7_919
-
-
-def job_id() -> str | None:
-    """This torchrun job's name, the same in every attempt of `--max-restarts`; None outside torchrun.
-
-    The rendezvous id (a fresh uuid under --standalone, the job's own under --rdzv-id); where it is torchrun's
-    default "none", which every job shares, that with the launcher's host and pid (rank 0's node).
-    """
-    run_id = os.environ.get("TORCHELASTIC_RUN_ID")
-    if not launched() or run_id is None:
-        return None
-    return run_id if run_id != "none" else f"none:{socket.gethostname()}:{os.getppid()}"
 
 
 class ShardedSampler(EpochSampler):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -68,9 +69,22 @@ def restart_count() -> int:
     """How many times this node's torchrun agent has restarted its workers (`--max-restarts`); 0 otherwise.
 
     Per node: under c10d rendezvous a node whose own workers were healthy restarts them as a membership
-    change, which this count does not include. `advnets.runs.training.train` makes the ranks agree.
+    change, which this count does not include; so the run lock's job (`job_id`), not this count, tells a
+    restarted worker its own run (`advnets.runs.training.own_restart`).
     """
     return int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
+
+
+def job_id() -> str | None:
+    """This torchrun job's name, the same in every attempt of `--max-restarts`; None outside torchrun.
+
+    The rendezvous id (a fresh uuid under --standalone, the job's own under --rdzv-id); where it is torchrun's
+    default "none", which every job shares, that with the launcher's host and pid (rank 0's node).
+    """
+    run_id = os.environ.get("TORCHELASTIC_RUN_ID")
+    if not launched() or run_id is None:
+        return None
+    return run_id if run_id != "none" else f"none:{socket.gethostname()}:{os.getppid()}"
 
 
 def _attempt_store(agent: dist.Store, rank: int, world: int) -> dist.Store:

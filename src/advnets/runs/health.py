@@ -46,21 +46,23 @@ def lower_rates(config: RunConfig) -> str:
     return " ".join(sets)
 
 
+def retrain_command(run: Path, config: RunConfig) -> str:
+    """The command that trains the run in `run` again from the start, with lower learning rates."""
+    return f"advnets train --config {run / 'config.yaml'} --run-dir {run} --overwrite {lower_rates(config)}"
+
+
 def divergence_error(step: int, what: list[str], run: Path, config: RunConfig) -> AdvnetsError:
     """The stop for a NaN or Inf, with a command that works: resume the last good checkpoint (a resume may
     lower the learning rates) or, when there is none, start the run again with them lowered."""
-    lower = lower_rates(config)
     found = list_checkpoints(run / "checkpoints")
     if found:
         fix = (
             f"its last good checkpoint is {found[-1].name}: resume from it with a lower optim.lr, "
-            f"advnets train --resume {run} {lower}"
+            f"advnets train --resume {run} {lower_rates(config)}"
         )
     else:
-        fix = (
-            "it wrote no checkpoint before that: start it again with a lower optim.lr, "
-            f"advnets train --config {run / 'config.yaml'} --run-dir {run} --overwrite {lower}"
-        )
+        again = retrain_command(run, config)
+        fix = f"it wrote no checkpoint before that: start it again with a lower optim.lr, {again}"
     if config.game.generator_loss == "saturating":  # suggested only to a run that does not use it yet
         fix += (
             "; or train a new run with the non-saturating G loss, advnets train --config "

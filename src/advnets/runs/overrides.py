@@ -14,6 +14,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from advnets.errors import AdvnetsError, one_line
+from advnets.files import yaml_problem
 from advnets.runs.config import RunConfig
 from advnets.runs.presets import PRESETS
 
@@ -52,12 +53,8 @@ def load_yaml(text: str, source: str) -> Any:
     """YAML text read safely; a syntax error is one line naming the source, the line and the column."""
     try:
         return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise AdvnetsError(f"{source} is not valid YAML: {error.problem}{where}; fix its syntax") from None
     except yaml.YAMLError as error:
-        raise AdvnetsError(f"{source} is not valid YAML: {one_line(str(error))}; fix its syntax") from None
+        raise AdvnetsError(f"{source} is not valid YAML: {yaml_problem(error)}; fix its syntax") from None
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:

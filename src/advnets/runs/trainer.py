@@ -144,8 +144,7 @@ class Trainer:
             earlier = [row["diversity"] for row in read_metrics(run.metrics_file) if "diversity" in row]
             self.best_diversity = max(earlier, default=0.0)  # a resumed run remembers how spread G was
         self.watch = BlowupWatch(
-            f"Train it again with a lower optim.lr: advnets train --config {run.config_file} "
-            f"--run-dir {run.path} --overwrite {health.lower_rates(config)}"
+            f"Train it again with a lower optim.lr: {health.retrain_command(run.path, config)}"
         )
 
     def run(self, max_steps: int | None) -> TrainResult:

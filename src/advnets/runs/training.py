@@ -144,12 +144,6 @@ def train(
     console = console or Console(stderr=True)
     set_threads(config.train.threads)
     with distributed.session(config.train.device) as (context, device):
-        # A torchrun restart on several nodes: a node whose workers were healthy restarts them without
-        # counting it (restart_count() stays 0 there), so its ranks must follow the ranks that resume.
-        if distributed.any_rank([resume], context, device)[0] and not resume:
-            resume = True
-            if context.is_main:
-                console.print(f"torchrun restart on another node: resuming {run_dir}")
         run = RunDir(Path(run_dir))
         lock, resume = open_run(run, context, device, resume, overwrite, console)
         try:
