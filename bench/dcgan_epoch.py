@@ -16,8 +16,8 @@ import time
 import torch
 from torch.nn.functional import softplus
 
+from advnets.config.overrides import resolve_config
 from advnets.data import load_dataset
-from advnets.runs.overrides import resolve_config
 from advnets.runs.state import build_game
 
 

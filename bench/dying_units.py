@@ -14,9 +14,9 @@ import json
 
 import torch
 
+from advnets.config.overrides import resolve_config
 from advnets.data import load_dataset
 from advnets.metrics.units import never_active_fraction
-from advnets.runs.overrides import resolve_config
 from advnets.runs.state import build_game
 
 SETUPS = {

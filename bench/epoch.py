@@ -20,8 +20,8 @@ import time
 import torch
 from torch import nn
 
+from advnets.config.overrides import resolve_config
 from advnets.data.base import ImageDataset, Split
-from advnets.runs.overrides import resolve_config
 from advnets.runs.state import build_game
 
 EPOCH = 60_000

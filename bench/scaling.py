@@ -27,10 +27,10 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
+from advnets.config.overrides import resolve_config
+from advnets.config.presets import PRESETS
 from advnets.data.base import ImageDataset, Split
 from advnets.runs.distributed import Context, leave, shard_game, wrap_nets
-from advnets.runs.overrides import resolve_config
-from advnets.runs.presets import PRESETS
 from advnets.runs.state import build_game
 
 EPOCH = 60_000

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import torch
 
+from advnets.config.overrides import resolve_config
+from advnets.config.schema import RunConfig
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
-from advnets.runs.config import RunConfig
-from advnets.runs.overrides import resolve_config
 from advnets.runs.training import TrainResult, train
 
 # Tests and benchmarks read the canonical MNIST files here when the checkout sits beside them.

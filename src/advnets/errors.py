@@ -33,3 +33,10 @@ class AdvnetsWarning(UserWarning):
 def one_line(text: str) -> str:
     """`text` on one line: its non-blank lines joined by '; ' (for messages of other libraries)."""
     return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def yaml_problem(error: Exception) -> str:
+    """A PyYAML error as one line: its problem, and where (line and column, counted from 1) if it knows."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    return (getattr(error, "problem", None) or one_line(str(error))) + where

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
-from advnets.errors import AdvnetsError, WriteError, one_line
+from advnets.errors import AdvnetsError, WriteError, yaml_problem
 
 READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -172,13 +172,6 @@ def read_json(path: Path, fix: str) -> Any:
         raise AdvnetsError(
             f"{path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}); {fix}"
         ) from None
-
-
-def yaml_problem(error: Exception) -> str:
-    """A PyYAML error as one line: its problem, and where (line and column, counted from 1) if it knows."""
-    mark = getattr(error, "problem_mark", None)
-    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    return (getattr(error, "problem", None) or one_line(str(error))) + where
 
 
 def read_yaml(path: Path, fix: str) -> Any:

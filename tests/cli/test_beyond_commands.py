@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from advnets.cli import app, main
 from advnets.data.base import ImageDataset, Split
 from advnets.metrics.classifier import accuracy, load_or_train_classifier
-from advnets.runs.reports import class_judge
+from advnets.reporting.variant_reports import class_judge
 from advnets.runs.training import TrainResult
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from advnets.cli import app
 from advnets.data.base import ImageDataset
 from advnets.metrics.classifier import load_or_train_classifier
-from advnets.metrics.evaluate import METRICS, EvalContext, MetricRow, register_metric
+from advnets.reporting.evaluate import METRICS, EvalContext, MetricRow, register_metric
 from advnets.runs.training import TrainResult
 
 runner = CliRunner()
@@ -139,6 +139,6 @@ def test_curve_reuses_checkpoints_already_scored(
     def fail(*args: object, **kwargs: object) -> None:
         raise AssertionError("a scored checkpoint was scored again")
 
-    monkeypatch.setattr("advnets.metrics.curve.checkpoint_point", fail)
+    monkeypatch.setattr("advnets.reporting.curve.checkpoint_point", fail)
     invoke("eval", str(tiny_run.run_dir), "--all-checkpoints", "--n-samples", "150")
     assert json.loads((tiny_run.run_dir / "parzen_curve.json").read_text())["points"] == before

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from advnets.cli import app
+from advnets.config.overrides import resolve_config
 from advnets.data.base import ImageDataset
 from advnets.metrics.scoring import score_run
-from advnets.runs.overrides import resolve_config
 from advnets.runs.training import TrainResult, train
 
 

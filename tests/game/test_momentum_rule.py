@@ -7,9 +7,9 @@ import math
 import pytest
 import torch
 
+from advnets.config.schema import OptimConfig
 from advnets.game.noise import sample_noise
 from advnets.game.optim import apply_schedule, make_optimizer
-from advnets.runs.config import OptimConfig
 
 STEPS = 40
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from advnets.config.overrides import resolve_config
 from advnets.data.base import ImageDataset
 from advnets.data.transforms import pad_to
 from advnets.game.updates import discriminate
-from advnets.runs.overrides import resolve_config
 from advnets.runs.state import build_game
 
 # Digits padded to 16x16, so D has a batch-norm layer (an 8x8 D has only its input layer, which has none).

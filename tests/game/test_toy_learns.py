@@ -3,9 +3,9 @@
 import pytest
 import torch
 
+from advnets.config.overrides import resolve_config
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS
-from advnets.runs.overrides import resolve_config
 from advnets.runs.state import build_game
 
 

@@ -79,7 +79,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def cgan_run(tmp_path_factory: pytest.TempPathFactory, digits: ImageDataset) -> TrainResult:
     """A 1-epoch conditional run on the 8x8 digits, for the label picker."""
-    from advnets.runs.overrides import resolve_config
+    from advnets.config.overrides import resolve_config
     from advnets.runs.training import train
 
     config = resolve_config(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from advnets.config.overrides import resolve_config
 from advnets.data.base import ImageDataset
 from advnets.metrics.classifier import (
     ClassifierInfo,
@@ -17,7 +18,6 @@ from advnets.metrics.classifier import (
 )
 from advnets.metrics.features import class_consistency, feature_scores
 from advnets.runs.model import TrainedModel
-from advnets.runs.overrides import resolve_config
 from advnets.runs.training import train
 
 

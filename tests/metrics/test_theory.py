@@ -10,10 +10,10 @@ import torch
 from scipy.integrate import quad
 from scipy.stats import norm
 
+from advnets.config.overrides import resolve_config
 from advnets.data.toy import GaussianMixture
 from advnets.metrics.theory import gaussian_pdf, identities, kl_divergence
 from advnets.metrics.toygame import discriminator_error, fit_discriminator, pushforward_density
-from advnets.runs.overrides import resolve_config
 from advnets.variants import DataInfo, get_variant
 
 X = np.linspace(-12, 20, 320_001)

@@ -6,11 +6,11 @@ import pytest
 import torch
 from torch import nn
 
+from advnets.config.overrides import resolve_config
 from advnets.errors import AdvnetsError
 from advnets.nets import build_discriminator, build_generator
 from advnets.nets.cifar import PaperCifarDiscriminator, PaperCifarGenerator
 from advnets.nets.conv import DCGANDiscriminator, DCGANGenerator, doublings
-from advnets.runs.overrides import resolve_config
 
 
 @pytest.mark.parametrize("shape", [(1, 8, 8), (1, 32, 32), (3, 32, 32)])

@@ -1,7 +1,7 @@
 import torch
 
+from advnets.config.schema import DiscriminatorConfig, GeneratorConfig
 from advnets.nets import Maxout, MLPDiscriminator, MLPGenerator, build_discriminator, build_generator
-from advnets.runs.config import DiscriminatorConfig, GeneratorConfig
 
 
 def test_paper_generator_shapes_range_and_init() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from advnets.config.overrides import resolve_config
 from advnets.runs.blowup import (
     LOSS_EXPLODING,
     SATURATED_D,
@@ -17,7 +18,6 @@ from advnets.runs.blowup import (
     BlowupWatch,
     blowup_marks,
 )
-from advnets.runs.overrides import resolve_config
 from advnets.runs.rundir import read_metrics
 from advnets.runs.training import train
 from tests.conftest import tiny_config

@@ -2,10 +2,10 @@ from pathlib import Path
 
 import pytest
 
+from advnets.config.overrides import resolve_config
+from advnets.config.presets import PRESETS
+from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
-from advnets.runs.config import RunConfig
-from advnets.runs.overrides import resolve_config
-from advnets.runs.presets import PRESETS
 
 
 def test_defaults_are_the_papers_mnist_setup() -> None:

@@ -21,13 +21,13 @@ from torch import nn
 from torch.distributed.algorithms.ddp_comm_hooks.default_hooks import allreduce_hook
 from torch.nn.parallel import DistributedDataParallel
 
+from advnets.config.overrides import resolve_config
+from advnets.config.presets import PRESETS
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset, Split
 from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import load_checkpoint
 from advnets.runs.distributed import Context, ddp, leave, shard_game, wrap_nets
-from advnets.runs.overrides import resolve_config
-from advnets.runs.presets import PRESETS
 from advnets.runs.rundir import read_metrics
 from advnets.runs.state import build_game
 from advnets.runs.training import train

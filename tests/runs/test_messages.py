@@ -9,11 +9,11 @@ import pytest
 import torch
 
 import advnets
+from advnets.config.overrides import read_config_file, resolve_config
 from advnets.errors import AdvnetsError
 from advnets.game.noise import sample_noise
 from advnets.runs import memory
 from advnets.runs.model import SAMPLE_CHUNK, TrainedModel, class_rows
-from advnets.runs.overrides import read_config_file, resolve_config
 from advnets.runs.rundir import RunDir
 from advnets.runs.state import resolve_device
 from advnets.runs.training import TrainResult, set_threads

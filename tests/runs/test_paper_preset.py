@@ -15,16 +15,16 @@ import pytest
 import torch
 from torch import nn
 
+from advnets.config.overrides import resolve_config
+from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset, Split
 from advnets.data.mnist import MNIST
 from advnets.game.loop import Game
 from advnets.game.losses import discriminator_loss, generator_loss
 from advnets.game.schedules import learning_rate, momentum
-from advnets.metrics.evaluate import EvalOptions
 from advnets.metrics.parzen import PAPER_SIGMAS
 from advnets.nets.blocks import Dropout, Maxout
-from advnets.runs.config import RunConfig
-from advnets.runs.overrides import resolve_config
+from advnets.reporting.evaluate import EvalOptions
 from advnets.runs.state import build_game
 
 # config key -> the value the authors' code uses (adversarial mnist.yaml unless another file is named).

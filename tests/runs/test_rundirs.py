@@ -21,10 +21,10 @@ import torch
 from rich.console import Console
 
 import advnets
+from advnets.config.overrides import resolve_config
 from advnets.errors import AdvnetsError
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.lock import LOCK_NAME, read_holder
-from advnets.runs.overrides import resolve_config
 from advnets.runs.rundir import read_metrics
 from advnets.runs.training import train
 from tests.conftest import tiny_config

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from advnets.config.overrides import resolve_config
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
-from advnets.runs.overrides import resolve_config
 from advnets.runs.rundir import read_metrics
 from tests.runs.faults import (
     all_checkpoints_load,

@@ -6,9 +6,9 @@ import pytest
 import torch
 from torch.nn.functional import mse_loss
 
+from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset
 from advnets.game.noise import sample_noise
-from advnets.runs.config import RunConfig
 from advnets.runs.players import load_nets
 from advnets.runs.training import TrainResult, train
 from advnets.variants.inference import fit_encoder

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from advnets.config.overrides import resolve_config
 from advnets.data.base import ImageDataset, Split
 from advnets.runs.checkpoint import load_checkpoint
-from advnets.runs.overrides import resolve_config
 from advnets.runs.rundir import RunDir
 from advnets.runs.training import train
 

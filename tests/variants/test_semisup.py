@@ -66,8 +66,8 @@ def test_kplus1_d_learns_from_ten_labels_far_beyond_chance(digits: ImageDataset,
     12.8-21.2 % against 14.4 %; both over 10-40 epochs).
     Checked over seeds 0-4 x 1 and 2 threads: worst 47.6 %, threshold 60 %, chance 90 %.
     """
+    from advnets.config.overrides import resolve_config
     from advnets.metrics.semisup import kplus1_error
-    from advnets.runs.overrides import resolve_config
     from advnets.runs.players import load_nets
     from advnets.runs.training import train
 

@@ -24,9 +24,9 @@ def compare(
     """Runs grouped by what their configurations change (seeds pooled): curves, mean ± sd across seeds."""
     from advnets.errors import AdvnetsError
     from advnets.files import save_figure, write_json
-    from advnets.metrics.evaluate import EvalOptions
     from advnets.plots.curves import parzen_curves_by_group
     from advnets.reporting.compare import add_test_figures, group_runs, read_runs, seed_table
+    from advnets.reporting.evaluate import EvalOptions
 
     try:
         chosen = [int(e) for e in epochs.split(",") if e.strip()]

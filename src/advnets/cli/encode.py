@@ -29,7 +29,7 @@ def encode(
     seed: Annotated[int, options.seed("seed of the random-z baseline and of a fitted E")] = 0,
 ) -> None:
     """Learned inference: map test images to z with E, back through G, and score the reconstructions."""
-    from advnets.runs.reports import encode_report
+    from advnets.reporting.variant_reports import encode_report
 
     report = encode_report(run_dir, data_dir, n, fit_steps, refine_steps, seed, refit)
     info = report.settings

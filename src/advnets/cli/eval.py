@@ -60,8 +60,8 @@ def eval_(
 ) -> None:
     """Parzen log-likelihood of a run (the paper's Table 1 protocol) beside baselines; writes eval.json."""
     from advnets.files import write_json
-    from advnets.metrics.curve import checkpoint_curve, save_curve
-    from advnets.metrics.evaluate import EvalOptions, evaluate_checkpoint
+    from advnets.reporting.curve import checkpoint_curve, save_curve
+    from advnets.reporting.evaluate import EvalOptions, evaluate_checkpoint
     from advnets.runs.rundir import RESULTS_HINT
     from advnets.runs.training import set_threads
 
@@ -86,8 +86,8 @@ def eval_(
         return
     metrics = None
     if features:
-        from advnets.metrics.evaluate import METRICS
         from advnets.metrics.feature_rows import feature_metrics
+        from advnets.reporting.evaluate import METRICS
 
         metrics = {**METRICS, **feature_metrics()}
     record = evaluate_checkpoint(run_dir, checkpoint, protocol, metrics=metrics)

@@ -10,9 +10,9 @@ from advnets.cli.app import app, out
 @app.command()
 def info() -> None:
     """Datasets, presets, and where data is looked for."""
+    from advnets.config.presets import PRESETS
     from advnets.data import DATASETS
     from advnets.data.locate import ENV_VAR, cache_root
-    from advnets.runs.presets import PRESETS
 
     table = Table(title="datasets")
     table.add_column("name")

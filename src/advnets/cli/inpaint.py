@@ -28,7 +28,7 @@ def inpaint(
     seed: Annotated[int, options.seed("seed of the masks and of G's noise")] = 0,
 ) -> None:
     """All conditionals p(x_S | x_not_S): fill in the hidden pixels S of test images, several times each."""
-    from advnets.runs.reports import inpaint_report
+    from advnets.reporting.variant_reports import inpaint_report
 
     report = inpaint_report(run_dir, mask, data_dir, n, samples, seed)
     columns = {"hidden_mse": "MSE on hidden pixels", "class_kept": "class kept %", "spread": "spread (s.d.)"}

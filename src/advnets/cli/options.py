@@ -12,8 +12,8 @@ from typing import Any
 
 import typer
 
+from advnets.config.schema import DEVICES, MAX_SEED, MAX_THREADS, is_device_name
 from advnets.errors import AdvnetsError
-from advnets.runs.config import DEVICES, MAX_SEED, MAX_THREADS, is_device_name
 
 
 def _name(param: typer.CallbackParam) -> str:

@@ -39,10 +39,10 @@ def semisup(
     json_path: Annotated[Path | None, typer.Option("--json", help="also write the results as JSON")] = None,
 ) -> None:
     """Semi-supervised classification from D: (a) linear probe, (b) K+1-class D, and label-only baselines."""
+    from advnets.config.overrides import resolve_config
     from advnets.data import load_dataset
     from advnets.files import write_json
-    from advnets.runs.overrides import resolve_config
-    from advnets.runs.semisup import semisup_experiment, summary
+    from advnets.reporting.semisup import semisup_experiment, summary
 
     n = parse_labels(labels)
     assignments = [*set_, "train.progress=false"]

@@ -34,8 +34,8 @@ def train(
 ) -> None:
     """Train a GAN; writes sample grids, metrics and checkpoints to the run directory."""
     from advnets.cli.app import err
+    from advnets.config.overrides import resolve_config
     from advnets.runs import distributed
-    from advnets.runs.overrides import resolve_config
     from advnets.runs.rundir import RunDir
     from advnets.runs.training import train as run_training
 

@@ -11,13 +11,13 @@ from typing import Any
 import torch
 from torch import nn
 
+from advnets.config.schema import RunConfig
 from advnets.data.base import Split
 from advnets.game.batches import EpochSampler
 from advnets.game.noise import sample_noise
 from advnets.game.optim import apply_schedule, make_optimizer
 from advnets.game.parallel import unwrap
 from advnets.game.updates import Stats
-from advnets.runs.config import RunConfig
 from advnets.variants.base import DataInfo, Variant
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from advnets.config.schema import OptimConfig
 from advnets.game.schedules import learning_rate, momentum
-from advnets.runs.config import OptimConfig
 
 
 def make_optimizer(module: nn.Module, config: OptimConfig) -> torch.optim.Optimizer:

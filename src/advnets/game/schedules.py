@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from advnets.runs.config import OptimConfig
+from advnets.config.schema import OptimConfig
 
 
 def learning_rate(config: OptimConfig, step: int, player: str | None = None) -> float:

@@ -179,7 +179,9 @@ class RunView:
 
     def _test_images(self) -> torch.Tensor:
         """The run's test split (N, C, H, W), loaded once per opened run."""
-        from advnets.runs.reports import run_dataset  # reports pulls in sklearn: only load it when needed
+        from advnets.reporting.variant_reports import (
+            run_dataset,
+        )  # reports pulls in sklearn: only load it when needed
 
         if self.dataset is None:
             self.dataset = run_dataset(self._inpaint_model(), self.data_dir)

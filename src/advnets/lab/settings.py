@@ -1,6 +1,6 @@
 """The toy game's settings as the page sends them, turned into the engine's own RunConfig.
 
-Every value goes through advnets.runs.overrides.resolve_config, so the page gets the same one-line errors
+Every value goes through advnets.config.overrides.resolve_config, so the page gets the same one-line errors
 as `advnets train --set` (a learning rate of -1 is refused there, not here).
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from advnets.config.overrides import resolve_config
+from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
-from advnets.runs.config import RunConfig
-from advnets.runs.overrides import resolve_config
 
 # The lab starts from the paper's Figure 1 preset and changes what a 2-D game needs to learn in a few
 # hundred steps on a CPU (Adam and wider nets: with the preset's SGD the ring barely moves in that time).

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from advnets.metrics.classifier import load_or_train_classifier
-from advnets.metrics.evaluate import EvalContext, MetricFn, MetricRow
 from advnets.metrics.features import feature_scores
+from advnets.reporting.evaluate import EvalContext, MetricFn, MetricRow
 
 ROWS = {
     "fid": ("Fréchet distance (classifier features)", False),

@@ -15,11 +15,11 @@ import torch
 from scipy.stats import norm
 from torch import nn
 
+from advnets.config.schema import OptimConfig
 from advnets.data.toy import GaussianMixture
 from advnets.game.losses import discriminator_loss
 from advnets.game.optim import apply_schedule, make_optimizer
 from advnets.metrics.theory import js_divergence, optimal_discriminator
-from advnets.runs.config import OptimConfig
 
 # x cells for the 1-D pictures: wide enough for G's start near 0 and the data near 4.
 EDGES = np.linspace(-4.0, 10.0, 1401)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from torch import nn
 
+from advnets.config.schema import DiscriminatorConfig, GeneratorConfig
 from advnets.nets.blocks import Maxout
 from advnets.nets.cifar import PaperCifarDiscriminator, PaperCifarGenerator
 from advnets.nets.conv import DCGANDiscriminator, DCGANGenerator
 from advnets.nets.mlp import MLPDiscriminator, MLPGenerator
-from advnets.runs.config import DiscriminatorConfig, GeneratorConfig
 
 __all__ = [
     "DCGANDiscriminator",

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from advnets.errors import AdvnetsError
-from advnets.metrics.curve import checkpoint_point, read_curve
-from advnets.metrics.evaluate import EvalOptions, load_run_dataset
+from advnets.reporting.curve import checkpoint_point, read_curve
+from advnets.reporting.evaluate import EvalOptions, load_run_dataset
 from advnets.runs.rundir import RunDir
 
 # Settings that do not change the experiment: a seed tells runs of one group apart, the rest is bookkeeping.

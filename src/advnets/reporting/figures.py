@@ -15,14 +15,14 @@ from matplotlib.figure import Figure
 import advnets
 from advnets.files import save_figure
 from advnets.game.noise import sample_noise
-from advnets.metrics.curve import read_curve
-from advnets.metrics.evaluate import load_run_dataset
 from advnets.metrics.neighbours import nearest_neighbours
 from advnets.metrics.saturation import observed_gradients
 from advnets.plots.curves import training_curves
 from advnets.plots.interpolation import interpolate, interpolation_figure
 from advnets.plots.samples import nearest_neighbour_figure
 from advnets.plots.saturation import saturation_figure
+from advnets.reporting.curve import read_curve
+from advnets.reporting.evaluate import load_run_dataset
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.rundir import RESULTS_HINT, RunDir, read_metrics
 from advnets.runs.state import info_from_meta, module_state

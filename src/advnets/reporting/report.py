@@ -14,7 +14,7 @@ from typing import Any
 import advnets
 from advnets.errors import AdvnetsError
 from advnets.files import atomic_write_text, read_bytes, read_json, read_text
-from advnets.metrics.curve import read_curve
+from advnets.reporting.curve import read_curve
 from advnets.runs.rundir import RESULTS_HINT, RunDir
 
 CAPTIONS = {

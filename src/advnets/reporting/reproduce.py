@@ -12,11 +12,11 @@ from typing import Any
 
 from rich.console import Console
 
+from advnets.config.overrides import resolve_config
 from advnets.files import write_json
-from advnets.metrics.curve import checkpoint_point, read_curve, save_curve
-from advnets.metrics.evaluate import EvalOptions, evaluate_checkpoint, load_run_dataset
+from advnets.reporting.curve import checkpoint_point, read_curve, save_curve
+from advnets.reporting.evaluate import EvalOptions, evaluate_checkpoint, load_run_dataset
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
-from advnets.runs.overrides import resolve_config
 from advnets.runs.rundir import RUN_DIR_HINT, RunDir
 from advnets.runs.training import train
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from advnets.config.overrides import resolve_config
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS, GaussianMixture
 from advnets.files import save_figure, write_json
 from advnets.metrics.theory import gaussian_pdf, identities
 from advnets.metrics.toygame import EDGES, ToyFrame, discriminator_error, fit_discriminator, toy_frame
 from advnets.plots.toy import dstar_figure, jsd_figure, toy_figure, toy_gif
-from advnets.runs.overrides import resolve_config
 from advnets.runs.state import build_game
 from advnets.variants import DataInfo, get_variant
 

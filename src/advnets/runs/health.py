@@ -12,10 +12,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from advnets.config.presets import PRESETS
+from advnets.config.schema import OptimConfig, RunConfig
 from advnets.errors import AdvnetsError
 from advnets.runs.checkpoint import list_checkpoints
-from advnets.runs.config import OptimConfig, RunConfig
-from advnets.runs.presets import PRESETS
 
 MiB = 2**20
 HEADROOM = 16 * MiB  # sample grids, metrics, config: small next to a checkpoint

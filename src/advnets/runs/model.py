@@ -11,10 +11,10 @@ from typing import Any
 import torch
 from torch import nn
 
+from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
 from advnets.game.noise import sample_noise
 from advnets.runs.checkpoint import load_checkpoint
-from advnets.runs.config import RunConfig
 from advnets.runs.memory import require_memory
 from advnets.runs.rundir import RunDir
 from advnets.runs.state import info_from_meta, module_state, resolve_device

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from advnets.runs.config import RunConfig
+from advnets.config.schema import RunConfig
 from advnets.runs.model import read_run_checkpoint
 from advnets.runs.state import module_state
 from advnets.variants import DataInfo, Variant

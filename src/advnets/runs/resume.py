@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from advnets.config.overrides import validate_saved
+from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
-from advnets.runs.config import RunConfig
-from advnets.runs.overrides import validate_saved
 
 RESUMABLE_KEYS = (
     "train.epochs",

@@ -20,11 +20,11 @@ from typing import Any
 
 import yaml
 
+from advnets.config.overrides import validate_saved
+from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError, WriteError
 from advnets.files import atomic_write_text, diagnose, read_text, read_yaml, write_error
 from advnets.runs.checkpoint import list_checkpoints
-from advnets.runs.config import RunConfig
-from advnets.runs.overrides import validate_saved
 
 RUN_DIR_HINT = "choose another --run-dir"  # the fix's end for what training writes
 # ... and for what eval, figures and report add to a finished run.

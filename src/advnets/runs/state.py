@@ -8,13 +8,13 @@ from typing import Any
 import torch
 
 import advnets
+from advnets.config.overrides import validate_saved
+from advnets.config.schema import DEVICES, RunConfig, is_device_name
 from advnets.data.base import ImageDataset, check_labels
 from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import flatten_optimizer, unflatten_optimizer
-from advnets.runs.config import DEVICES, RunConfig, is_device_name
-from advnets.runs.overrides import validate_saved
 from advnets.variants import DataInfo, get_variant
 
 

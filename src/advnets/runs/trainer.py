@@ -20,6 +20,7 @@ import torch
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
@@ -29,7 +30,6 @@ from advnets.plots.grid import save_grid
 from advnets.runs import distributed, health
 from advnets.runs.blowup import BlowupWatch, blowup_marks
 from advnets.runs.checkpoint import checkpoint_path, prune_checkpoints, save_checkpoint
-from advnets.runs.config import RunConfig
 from advnets.runs.distributed import Context
 from advnets.runs.rundir import MetricsLog, RunDir, read_metrics
 from advnets.runs.state import snapshot

@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from rich.console import Console
 
+from advnets.config.schema import MAX_THREADS, RunConfig
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
@@ -19,7 +20,6 @@ from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
 from advnets.runs import distributed, health
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint, remove_partial_writes
-from advnets.runs.config import MAX_THREADS, RunConfig
 from advnets.runs.distributed import Context
 from advnets.runs.lock import Holder, RunLock
 from advnets.runs.resume import check_resumable

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from advnets.config.schema import RunConfig
 from advnets.game.updates import UPDATES, Stats
 from advnets.nets import build_discriminator, build_generator
-from advnets.runs.config import RunConfig
 
 if TYPE_CHECKING:
     from advnets.game.loop import Game

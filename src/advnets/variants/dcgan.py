@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
-from advnets.runs.config import RunConfig
 from advnets.variants.base import DataInfo, Variant
 from advnets.variants.conditional import Conditional
 

@@ -18,11 +18,11 @@ import torch
 from torch import nn
 from torch.nn.functional import mse_loss, softplus
 
+from advnets.config.schema import RunConfig
 from advnets.game.losses import discriminator_loss
 from advnets.game.noise import sample_noise
 from advnets.game.updates import UPDATES, Stats
 from advnets.nets import build_discriminator
-from advnets.runs.config import RunConfig
 from advnets.variants.base import DataInfo, Variant
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ import math
 import torch
 from torch import nn
 
+from advnets.config.schema import InpaintConfig, RunConfig
 from advnets.nets import build_discriminator, build_generator
-from advnets.runs.config import InpaintConfig, RunConfig
 from advnets.variants.base import DataInfo, Variant
 from advnets.variants.masks import check_masks, mixed_masks
 

@@ -15,13 +15,13 @@ import torch
 from torch import nn
 from torch.nn.functional import cross_entropy, softplus
 
+from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
 from advnets.game.losses import discriminator_loss
 from advnets.game.parallel import unwrap
 from advnets.game.updates import Stats
 from advnets.nets.blocks import init_uniform
 from advnets.nets.mlp import MLPDiscriminator
-from advnets.runs.config import RunConfig
 from advnets.variants.base import DataInfo, Variant
 
 if TYPE_CHECKING:

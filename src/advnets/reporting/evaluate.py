@@ -15,12 +15,12 @@ from typing import Any
 import torch
 
 import advnets
+from advnets.config.schema import RunConfig
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
 from advnets.metrics.baselines import kmeans_centroids, training_images
 from advnets.metrics.parzen import PAPER_SIGMAS, parzen_protocol
 from advnets.runs.checkpoint import load_checkpoint
-from advnets.runs.config import RunConfig
 
 # Column headings: what played the part of the generator's samples.
 SOURCES = {"gan": "GAN samples", "train-images": "training images", "k-means": "k-means centroids"}

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from advnets.config.overrides import resolve_config
+from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
 from advnets.metrics.semisup import kplus1_error, pixel_error, probe_error
-from advnets.runs.config import RunConfig
-from advnets.runs.overrides import resolve_config
 from advnets.runs.players import load_nets
 from advnets.runs.training import train
 

@@ -13,10 +13,9 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from advnets.errors import AdvnetsError, one_line
-from advnets.files import yaml_problem
-from advnets.runs.config import RunConfig
-from advnets.runs.presets import PRESETS
+from advnets.config.presets import PRESETS
+from advnets.config.schema import RunConfig
+from advnets.errors import AdvnetsError, one_line, yaml_problem
 
 _ADAPTER = TypeAdapter(RunConfig)
 

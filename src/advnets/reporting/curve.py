@@ -16,8 +16,8 @@ import advnets
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
 from advnets.files import read_json, write_json
-from advnets.metrics.evaluate import EvalOptions, load_run_dataset
 from advnets.metrics.parzen import parzen_protocol, select_sigma
+from advnets.reporting.evaluate import EvalOptions, load_run_dataset
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.rundir import RESULTS_HINT, RunDir
 
