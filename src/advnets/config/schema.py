@@ -63,6 +63,9 @@ class GeneratorConfig:
     hidden: list[Positive] = field(default_factory=lambda: [1200, 1200])
     activation: Literal["relu", "leaky_relu", "tanh"] = "relu"
     leaky_slope: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.2
+    # mlp kind: batch norm between each hidden layer's affine map and its activation (not in the paper; the
+    # quickstart uses it, as the most used example collections do).
+    batch_norm: bool = False
     output: Literal["sigmoid", "linear"] = "sigmoid"
     init_range: PositiveFloat = 0.05
     output_bias_from_data: bool = True

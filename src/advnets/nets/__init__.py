@@ -43,6 +43,7 @@ def build_generator(config: GeneratorConfig, sample_shape: tuple[int, ...], cond
         cond_dim=cond_dim,
         init_range=config.init_range,
         leaky_slope=config.leaky_slope,
+        batch_norm=config.batch_norm,
     )
 
 

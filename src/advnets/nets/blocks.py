@@ -54,12 +54,18 @@ def activation(name: str, leaky_slope: float = 0.2) -> nn.Module:
 
 
 def hidden_layer(
-    in_features: int, width: int, kind: str, pieces: int = 5, leaky_slope: float = 0.2
+    in_features: int,
+    width: int,
+    kind: str,
+    pieces: int = 5,
+    leaky_slope: float = 0.2,
+    batch_norm: bool = False,
 ) -> tuple[nn.Module, int]:
-    """One hidden layer of `kind` and its output width."""
+    """One hidden layer of `kind` and its output width; `batch_norm` normalises before the activation."""
     if kind == "maxout":
         return Maxout(in_features, width, pieces), width
-    return nn.Sequential(nn.Linear(in_features, width), activation(kind, leaky_slope)), width
+    norm = [nn.BatchNorm1d(width)] if batch_norm else []
+    return nn.Sequential(nn.Linear(in_features, width), *norm, activation(kind, leaky_slope)), width
 
 
 def init_uniform(module: nn.Module, init_range: float) -> None:

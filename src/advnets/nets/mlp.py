@@ -26,13 +26,16 @@ class MLPGenerator(nn.Module):
         cond_dim: int = 0,
         init_range: float = 0.05,
         leaky_slope: float = 0.2,
+        batch_norm: bool = False,
     ) -> None:
         super().__init__()
         self.noise_dim, self.sample_shape, self.cond_dim = noise_dim, tuple(sample_shape), cond_dim
         layers: list[nn.Module] = []
         width = noise_dim + cond_dim
         for size in hidden:
-            layer, width = hidden_layer(width, size, activation, leaky_slope=leaky_slope)
+            layer, width = hidden_layer(
+                width, size, activation, leaky_slope=leaky_slope, batch_norm=batch_norm
+            )
             layers.append(layer)
         self.hidden = nn.Sequential(*layers)
         self.out = nn.Linear(width, math.prod(self.sample_shape))
