@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def load(run_dir: Any, checkpoint: Any = None, device: str = "cpu") -> TrainedModel:
-    """A trained generator from a run directory (its latest checkpoint, or the one named)."""
+    """A trained run from its directory (its latest checkpoint, or the one named): G, D and any extra
+    players, with G as a sampler under the run's own prior and condition (`TrainedModel.sample`)."""
     from advnets.runs.model import TrainedModel
 
     return TrainedModel.load(run_dir, checkpoint, device)

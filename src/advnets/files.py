@@ -123,6 +123,14 @@ def save_image(picture: Any, path: Path, elsewhere: str = ELSEWHERE, **kwargs: A
     return atomic_write_bytes(path, buffer.getvalue(), elsewhere)
 
 
+def save_animation(
+    pictures: list[Any], path: Path, milliseconds: int = 120, elsewhere: str = ELSEWHERE
+) -> Path:
+    """Pillow images as an animated GIF that loops, `milliseconds` per picture, written atomically."""
+    options = {"save_all": True, "append_images": pictures[1:], "duration": milliseconds, "loop": 0}
+    return save_image(pictures[0], path, elsewhere, **options)
+
+
 def save_npy(path: Path, array: Any, elsewhere: str = ELSEWHERE) -> Path:
     """A NumPy array as .npy, atomically; like `np.save`, '.npy' is appended when the name lacks it."""
     import numpy as np

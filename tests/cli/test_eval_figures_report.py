@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from advnets.cli import app
 from advnets.data.base import ImageDataset
-from advnets.metrics.classifier import load_or_train_classifier
+from advnets.reporting.cache import load_or_train_classifier
 from advnets.reporting.evaluate import METRICS, EvalContext, MetricRow, register_metric
 from advnets.runs.training import TrainResult
 
@@ -20,7 +20,7 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def baseline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("advnets.metrics.baselines.cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr("advnets.reporting.cache.cache_dir", lambda: tmp_path / "cache")
 
 
 def invoke(*args: str) -> str:
@@ -117,7 +117,7 @@ def test_eval_features_adds_fid_kid_precision_recall_rows(
 ) -> None:
     """Checked over seeds 0-4 of the 2-epoch run x 1 and 2 threads: FID of the training images 2.4 against
     G's 247.0-247.2, so the order has room; chance does not apply (an ordering of two scores)."""
-    monkeypatch.setattr("advnets.metrics.classifier.cache_root", lambda: tmp_path / "classifiers")
+    monkeypatch.setattr("advnets.reporting.cache.cache_root", lambda: tmp_path / "classifiers")
     # A cached 5-epoch classifier: eval's default for the digits (77 epochs) alone took about 25 s of CPU.
     load_or_train_classifier(digits, tmp_path / "classifiers", epochs=5)
     invoke("eval", str(tiny_run.run_dir), "--n-samples", "300", "--kmeans-iterations", "2", "--features")

@@ -23,7 +23,7 @@ from advnets.runs.training import TrainResult
 
 @pytest.fixture(autouse=True)
 def baseline_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("advnets.metrics.baselines.cache_dir", lambda: tmp_path / "cache")
+    monkeypatch.setattr("advnets.reporting.cache.cache_dir", lambda: tmp_path / "cache")
 
 
 def advnets(

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from advnets.cli import app
 from advnets.config.overrides import resolve_config
 from advnets.data.base import ImageDataset
-from advnets.metrics.scoring import score_run
+from advnets.reporting.scoring import score_run
 from advnets.runs.training import TrainResult, train
 
 

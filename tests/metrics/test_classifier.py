@@ -1,4 +1,5 @@
-"""The metrics' classifier: trained once, cached as safetensors, reused; and class consistency of a cGAN."""
+"""The metrics' classifier: accurate on the digits, its features score real data well; class consistency of
+a cGAN."""
 
 from __future__ import annotations
 
@@ -9,39 +10,22 @@ import torch
 
 from advnets.config.overrides import resolve_config
 from advnets.data.base import ImageDataset
-from advnets.metrics.classifier import (
-    ClassifierInfo,
-    FeatureClassifier,
-    classifier_path,
-    load_or_train_classifier,
-    predict,
-)
+from advnets.metrics.classifier import ClassifierInfo, FeatureClassifier, train_classifier
 from advnets.metrics.features import class_consistency, feature_scores
 from advnets.runs.model import TrainedModel
 from advnets.runs.training import train
 
 
 @pytest.fixture(scope="module")
-def digits_classifier(
-    digits: ImageDataset, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[FeatureClassifier, ClassifierInfo]:
-    return load_or_train_classifier(digits, tmp_path_factory.mktemp("classifiers"), epochs=10)
+def digits_classifier(digits: ImageDataset) -> tuple[FeatureClassifier, ClassifierInfo]:
+    return train_classifier(digits, epochs=10)
 
 
-def test_classifier_is_accurate_cached_and_reused(
-    digits: ImageDataset, digits_classifier: tuple[FeatureClassifier, ClassifierInfo]
-) -> None:
+def test_classifier_is_accurate(digits_classifier: tuple[FeatureClassifier, ClassifierInfo]) -> None:
     """Checked over seeds 0-4 x 1 and 2 threads (10 epochs): test accuracy worst 0.932, threshold 0.85,
-    chance 0.1."""
-    classifier, info = digits_classifier
-    assert info.test_accuracy > 0.85
-    assert info.path is not None and info.path == classifier_path(digits, info.path.parent)
-    again, cached = load_or_train_classifier(digits, info.path.parent)
-    assert cached.test_accuracy == info.test_accuracy and cached.epochs == 10  # read back, not retrained
-    x = digits["test"].images[:20]
-    assert torch.equal(again(x), classifier(x))
-    assert torch.equal(predict(classifier, x), classifier(x).argmax(dim=1))
-    assert classifier.features(x).shape == (20, FeatureClassifier.num_features)
+    chance 0.1. (advnets.reporting.cache keeps it; tests/reporting/test_cache.py reads it back.)"""
+    _classifier, info = digits_classifier
+    assert info.test_accuracy > 0.85 and info.epochs == 10
 
 
 def test_real_data_scores_well_against_itself(

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from advnets.data.toy import TOYS
+from advnets.files import save_animation
 from advnets.metrics.toygame import ToyFrame
 from advnets.plots.curves import training_curves
 from advnets.plots.interpolation import interpolate, interpolation_figure
 from advnets.plots.samples import nearest_neighbour_figure
 from advnets.plots.saturation import saturation_figure
-from advnets.plots.toy import dstar_figure, jsd_figure, toy_figure, toy_gif
+from advnets.plots.toy import dstar_figure, jsd_figure, toy_animation, toy_figure
 
 
 def frame(step: int) -> ToyFrame:
@@ -74,6 +74,5 @@ def test_toy_figures(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert len(dstar_figure(np.zeros(3), np.zeros(3), np.zeros(3), [(0, 0.5), (10, 0.1)]).axes) == 2
     from PIL import Image
 
-    path = toy_gif(frames, tmp_path / "a.gif")
+    path = save_animation(toy_animation(frames), tmp_path / "a.gif")
     assert Image.open(path).n_frames == 4
-    assert TOYS["toy-gaussian-1d"].dim == 1

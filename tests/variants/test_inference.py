@@ -9,7 +9,7 @@ from torch.nn.functional import mse_loss
 from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset
 from advnets.game.noise import sample_noise
-from advnets.runs.players import load_nets
+from advnets.runs.model import TrainedModel
 from advnets.runs.training import TrainResult, train
 from advnets.variants.inference import fit_encoder
 from tests.conftest import tiny_config
@@ -58,7 +58,7 @@ def test_fitted_encoder_recovers_z_from_a_tiny_trained_g(quick_run: TrainResult)
     untrained encoder's ratio worst 0.608 against a floor of 0.3; z error worst 0.950, threshold 0.98,
     chance 1 (the untrained encoder's worst 1.012).
     """
-    nets = load_nets(quick_run.run_dir)
+    nets = TrainedModel.load(quick_run.run_dir)
     config = nets.config
     fitted = _recovery(nets.generator, fit_encoder(nets.generator, config, nets.info, 300, lr=3e-3), config)
     untrained = _recovery(nets.generator, fit_encoder(nets.generator, config, nets.info, 0), config)
@@ -69,7 +69,7 @@ def test_fitted_encoder_recovers_z_from_a_tiny_trained_g(quick_run: TrainResult)
 
 def test_joint_encoder_learns_beside_the_game(quick_run: TrainResult) -> None:
     """Checked over seeds 0-4 x 1 and 2 threads: image-space ratio worst 0.187, threshold 0.5, chance 1."""
-    nets = load_nets(quick_run.run_dir)
+    nets = TrainedModel.load(quick_run.run_dir)
     scores = _recovery(nets.generator, nets.players["encoder"], nets.config)
     assert scores["x"] < 0.5 * scores["x_chance"]
 
@@ -77,7 +77,7 @@ def test_joint_encoder_learns_beside_the_game(quick_run: TrainResult) -> None:
 def test_bigan_trains_d_on_pairs_and_checkpoints_its_encoder(digits: ImageDataset, tmp_path) -> None:  # type: ignore[no-untyped-def]
     config = tiny_config("variant=bigan", "train.epochs=1", "inference.hidden=[32]")
     result = train(config, tmp_path / "run", dataset=digits)
-    nets = load_nets(result.run_dir)
+    nets = TrainedModel.load(result.run_dir)
     encoder = nets.players["encoder"]
     x = digits["test"].images[:4]
     z = encoder(x)

@@ -68,11 +68,11 @@ def test_kplus1_d_learns_from_ten_labels_far_beyond_chance(digits: ImageDataset,
     """
     from advnets.config.overrides import resolve_config
     from advnets.metrics.semisup import kplus1_error
-    from advnets.runs.players import load_nets
+    from advnets.runs.model import TrainedModel
     from advnets.runs.training import train
 
     assignments = ["semisup.labels=10", "train.epochs=20", "train.progress=false"]
     config = resolve_config("digits-semisup", None, assignments)
     result = train(config, tmp_path / "run", dataset=digits)
-    error = kplus1_error(load_nets(result.run_dir).discriminator, digits["test"])
+    error = kplus1_error(TrainedModel.load(result.run_dir).discriminator, digits["test"])
     assert error < 60.0

@@ -36,5 +36,8 @@ def save_outputs(report: Any, png: Path, json_path: Path | None) -> None:
         record = {"settings": report.settings, "scores": report.scores}
         write_after_showing(lambda: write_json(json_path, record, "choose another --json"))
         out.print(f"scores: {json_path}")
+    if report.figure is None:
+        out.print("no figure: the run's samples are points, not images")
+        return
     write_after_showing(lambda: save_figure(report.figure, png, "choose another --out", dpi=150))
     out.print(f"figure: {png}")

@@ -14,7 +14,7 @@ from advnets.cli.app import app, out
 
 @app.command()
 def encode(
-    run_dir: Annotated[Path, typer.Argument(help="a trained run (variant gan, inference or bigan)")],
+    run_dir: Annotated[Path, typer.Argument(help="a trained run directory (any variant)")],
     n: Annotated[int, options.count("-n", "--n", help="test images to reconstruct")] = 1000,
     fit_steps: Annotated[
         int, options.count(help="steps to fit E to a frozen G when the run has none")
@@ -28,12 +28,19 @@ def encode(
     json_path: Annotated[Path | None, typer.Option("--json", help="also write the scores as JSON")] = None,
     seed: Annotated[int, options.seed("seed of the random-z baseline and of a fitted E")] = 0,
 ) -> None:
-    """Learned inference: map test images to z with E, back through G, and score the reconstructions."""
+    """Learned inference: map test images to z with E, back through G, and score the reconstructions.
+
+    Runs of the inference and bigan variants bring their own E; for any other run one is fitted to the
+    frozen G. A conditional G decodes each test image under its own class.
+    """
     from advnets.reporting.variant_reports import encode_report
 
     report = encode_report(run_dir, data_dir, n, fit_steps, refine_steps, seed, refit)
     info = report.settings
-    out.print(f"encoder {info['encoder']} ({info['encoder_seconds']} s); {info['test_images']} test images")
+    out.print(
+        f"encoder {info['encoder']} ({info['encoder_seconds']} s), decoder {info['decoder']}; "
+        f"{info['test_images']} test images"
+    )
     print_scores(
         "reconstruction of test images", report.scores, {"mse": "pixel MSE", "class_kept": "class kept %"}
     )

@@ -86,8 +86,8 @@ def eval_(
         return
     metrics = None
     if features:
-        from advnets.metrics.feature_rows import feature_metrics
         from advnets.reporting.evaluate import METRICS
+        from advnets.reporting.feature_rows import feature_metrics
 
         metrics = {**METRICS, **feature_metrics()}
     record = evaluate_checkpoint(run_dir, checkpoint, protocol, metrics=metrics)

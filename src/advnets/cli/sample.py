@@ -31,8 +31,8 @@ def sample(
 ) -> None:
     """Generate samples from a trained run, without its dataset."""
     import advnets
-    from advnets.files import save_npy
-    from advnets.plots.grid import save_grid
+    from advnets.files import save_image, save_npy
+    from advnets.plots.grid import grid_image
     from advnets.runs.model import class_rows
 
     if label is not None and per_class is not None:
@@ -50,6 +50,6 @@ def sample(
         out.print(f"saved {n} samples {tuple(samples.shape)} to {saved}")
     if len(model.info.sample_shape) == 3:
         grid = out_png or run_dir / "sample.png"
-        path = save_grid(samples, grid, columns=columns, elsewhere="choose another --out")
+        path = save_image(grid_image(samples, columns), grid, "choose another --out")
         what = f"class {label}" if label is not None else "one class per row" if per_class else "samples"
         out.print(f"saved a grid of {n} {what} to {path} (checkpoint {model.checkpoint.name}, seed {seed})")

@@ -24,7 +24,7 @@ def score(
 ) -> None:
     """Score a run in the feature space of a classifier trained (once, then cached) on its dataset."""
     from advnets.files import write_json
-    from advnets.metrics.scoring import score_run
+    from advnets.reporting.scoring import score_run
 
     rows = score_run(run_dir, n=n, seed=seed, data_dir=data_dir)
     table = Table(title=f"feature-space scores vs {rows[0]['reference']} (n={n}, seed={seed})")

@@ -21,7 +21,6 @@ from PIL import Image
 import advnets
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
-from advnets.game.noise import sample_noise
 from advnets.metrics.inpainting import complete
 from advnets.plots.grid import tile
 from advnets.plots.rows import masked_view
@@ -139,8 +138,7 @@ class RunView:
             return {"png": self._picture(samples), "n": n, "seed": seed}
 
     def _z(self, seed: int) -> torch.Tensor:
-        cfg = self._model().config.generator
-        return sample_noise(1, cfg.noise_dim, cfg.noise, "cpu", torch.Generator().manual_seed(seed))
+        return self._model().noise(1, seed)
 
     def interpolate(
         self,

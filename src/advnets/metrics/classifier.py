@@ -1,13 +1,12 @@
 """A small convolutional classifier whose penultimate layer is the feature space of the sample metrics.
 
 Inception features mean little for 28x28 digits, so advnets trains this net on the dataset's labelled
-training split, caches it as safetensors (with its test accuracy) beside the data cache, and reuses it.
+training split (advnets.reporting.cache keeps it, with its test accuracy, beside the data cache).
 """
 
 from __future__ import annotations
 
-import os
-import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,12 +15,8 @@ from torch import nn
 from torch.nn.functional import cross_entropy
 
 from advnets.data.base import ImageDataset
-from advnets.data.locate import cache_root
-from advnets.errors import AdvnetsError, AdvnetsWarning, WriteError
-from advnets.files import CACHE_HINT
-from advnets.runs.checkpoint import load_checkpoint, save_checkpoint
+from advnets.errors import AdvnetsError
 
-ARCH_VERSION = 1  # bump when the architecture changes, so stale caches are retrained, not misread
 FEATURES = 128
 
 
@@ -67,9 +62,10 @@ class ClassifierInfo:
 
 
 @torch.no_grad()
-def apply_batched(fn: nn.Module | object, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
+def apply_batched(
+    fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, batch: int = 500
+) -> torch.Tensor:
     """fn over x in chunks of `batch` rows, concatenated (keeps memory flat for 10,000 samples)."""
-    assert callable(fn)
     return torch.cat([fn(x[i : i + batch]) for i in range(0, x.shape[0], batch)])
 
 
@@ -113,41 +109,3 @@ def train_classifier(
         dataset.name, dataset.sample_shape, dataset.num_classes, test_accuracy, epochs, seed
     )
     return classifier.eval(), info
-
-
-def classifier_path(dataset: ImageDataset, cache_dir: str | os.PathLike[str] | None = None) -> Path:
-    shape = "x".join(map(str, dataset.sample_shape))
-    root = Path(cache_dir) if cache_dir is not None else cache_root().parent / "classifiers"
-    return root / f"{dataset.name}-{shape}-v{ARCH_VERSION}.safetensors"
-
-
-def default_epochs(dataset: ImageDataset) -> int:
-    """About 100,000 examples seen, at least 2 epochs: 2 for MNIST's 50,000, 78 for the 1,297 8x8 digits."""
-    return max(2, round(100_000 / max(len(dataset["train"]), 1)))
-
-
-def load_or_train_classifier(
-    dataset: ImageDataset,
-    cache_dir: str | os.PathLike[str] | None = None,
-    epochs: int | None = None,
-    seed: int = 0,
-) -> tuple[FeatureClassifier, ClassifierInfo]:
-    """The cached classifier for this dataset and image shape, training and caching it on first use."""
-    path = classifier_path(dataset, cache_dir)
-    if path.is_file():
-        tensors, meta = load_checkpoint(path)
-        info = ClassifierInfo(
-            **{**meta["classifier"], "sample_shape": tuple(meta["classifier"]["sample_shape"])}
-        )
-        classifier = FeatureClassifier(info.sample_shape, info.num_classes)
-        classifier.load_state_dict(tensors)
-        info.path = path
-        return classifier.eval(), info
-    classifier, info = train_classifier(dataset, epochs or default_epochs(dataset), seed)
-    meta = {"classifier": {k: v for k, v in info.__dict__.items() if k != "path"}, "arch": ARCH_VERSION}
-    try:
-        save_checkpoint(path, classifier.state_dict(), meta, CACHE_HINT)
-    except WriteError as error:  # the trained classifier is used all the same; only the cache is missed
-        warnings.warn(f"classifier not cached: {error}", AdvnetsWarning, stacklevel=2)
-    info.path = path
-    return classifier, info

@@ -7,8 +7,7 @@ from torch import nn
 from torch.nn.functional import mse_loss
 
 from advnets.game.noise import sample_noise
-from advnets.metrics.classifier import FeatureClassifier, predict
-from advnets.runs.players import in_batches
+from advnets.metrics.classifier import FeatureClassifier, apply_batched, predict
 
 
 def nearest_rows(queries: torch.Tensor, bank: torch.Tensor, chunk: int = 2000) -> torch.Tensor:
@@ -24,13 +23,18 @@ def nearest_rows(queries: torch.Tensor, bank: torch.Tensor, chunk: int = 2000) -
 
 
 def refine_latents(
-    generator: nn.Module, z: torch.Tensor, images: torch.Tensor, steps: int, lr: float = 0.05
+    generator: nn.Module,
+    z: torch.Tensor,
+    images: torch.Tensor,
+    steps: int,
+    lr: float = 0.05,
+    condition: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """z after `steps` Adam steps on |G(z) - x|^2, starting from E's guess (G's weights stay fixed)."""
+    """z after `steps` Adam steps on |G(z, c) - x|^2, starting from E's guess (G's weights stay fixed)."""
     z = z.detach().clone().requires_grad_(True)
     optimizer = torch.optim.Adam([z], lr=lr)
     for _ in range(steps):
-        loss = mse_loss(generator(z, None), images, reduction="sum")
+        loss = mse_loss(generator(z, condition), images, reduction="sum")
         optimizer.zero_grad(set_to_none=True)
         loss.backward(inputs=[z])
         optimizer.step()
@@ -45,18 +49,22 @@ def reconstructions(
     noise: tuple[int, str],
     seed: int = 0,
     refine_steps: int = 0,
+    condition: torch.Tensor | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Each method's reconstruction of images (N, ...): G(E(x)), G(random z), nearest training image."""
+    """Each method's reconstruction of images (N, ...): G(E(x)), G(random z), nearest training image.
+
+    condition: G's condition for the N rows (None for an unconditional G), such as each image's own class.
+    """
     generator.eval()
     encoder.eval()
-    z = in_batches(encoder, images)
+    z = apply_batched(encoder, images, 1000)
     if refine_steps:
-        z = refine_latents(generator, z, images, refine_steps)
+        z = refine_latents(generator, z, images, refine_steps, condition=condition)
     noise_dim, kind = noise
     random_z = sample_noise(len(images), noise_dim, kind, "cpu", torch.Generator().manual_seed(seed))
     with torch.no_grad():
-        encoded = generator(z, None)
-        random = generator(random_z, None)
+        encoded = generator(z, condition)
+        random = generator(random_z, condition)
     near = nearest_rows(images.flatten(1), train_images.flatten(1))
     return {"encode": encoded, "random-z": random, "nearest-train": train_images[near]}
 

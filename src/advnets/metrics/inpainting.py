@@ -1,4 +1,4 @@
-"""Inpainting: completions from a trained inpaint G, baselines, and errors on the hidden pixels only."""
+"""Inpainting: completions by an inpaint G or by a search in z, baselines, errors on the hidden pixels."""
 
 from __future__ import annotations
 
@@ -22,6 +22,34 @@ def complete(
     return torch.stack(
         [generator(sample_noise(len(images), noise_dim, kind, "cpu", rng), c) for _ in range(k)]
     )
+
+
+def search_completions(
+    generator: nn.Module,
+    images: torch.Tensor,
+    masks: torch.Tensor,
+    starts: torch.Tensor,
+    steps: int,
+    condition: torch.Tensor | None = None,
+    lr: float = 0.05,
+) -> torch.Tensor:
+    """Completions by a G trained without masks (k, N, C, H, W): for each start z (k, N, noise_dim), Adam on
+    z against the visible pixels' error sum((1 - m) (G(z, c) - x)^2) (the context loss of Yeh et al. 2017),
+    then G's pixels where m = 1 and the given ones elsewhere. G's weights stay fixed."""
+    generator.eval()
+    shown = 1.0 - masks
+    completions = []
+    for start in starts:
+        z = start.detach().clone().requires_grad_(True)
+        optimizer = torch.optim.Adam([z], lr=lr)
+        for _ in range(steps):
+            loss = (shown * (generator(z, condition) - images)).pow(2).sum()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward(inputs=[z])
+            optimizer.step()
+        with torch.no_grad():
+            completions.append(torch.where(masks > 0.5, generator(z, condition), images))
+    return torch.stack(completions)
 
 
 def mean_fill(images: torch.Tensor, masks: torch.Tensor, mean_image: torch.Tensor) -> torch.Tensor:

@@ -26,19 +26,25 @@ def _eval_mode(*modules: nn.Module) -> list[bool]:
 
 
 def observed_gradients(
-    generator: nn.Module, discriminator: nn.Module, z: torch.Tensor
+    generator: nn.Module,
+    discriminator: nn.Module,
+    z: torch.Tensor,
+    condition: torch.Tensor | None = None,
+    judged: torch.Tensor | None = None,
 ) -> dict[str, np.ndarray]:
     """D(G(z)) (n,) and, per G loss, the norm of each sample's loss gradient at G(z_i) (n,).
 
-    D runs in eval mode (no dropout), so the numbers describe D itself, not one dropout draw.
+    condition: G's condition (n, ...) for a conditional G; judged: what D sees beside G(z) (n, ...), such
+    as the same condition, or z itself for BiGAN's D. D runs in eval mode (no dropout), so the numbers
+    describe D itself, not one dropout draw.
     """
     modes = _eval_mode(generator, discriminator)
     with torch.no_grad():
-        fake = generator(z)
+        fake = generator(z, condition)
     result: dict[str, np.ndarray] = {}
     for kind in ("saturating", "non-saturating"):
         point = fake.detach().clone().requires_grad_(True)
-        logits = discriminator(point)
+        logits = discriminator(point, judged)
         # The loss is a mean of per-sample terms, each depending on its own sample only: scaled by n,
         # its gradient at G(z_i) is sample i's own gradient.
         (grad,) = torch.autograd.grad(generator_loss(logits, kind) * z.shape[0], point)

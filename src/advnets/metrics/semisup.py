@@ -8,8 +8,8 @@ from torch import nn
 
 from advnets.data.base import Split
 from advnets.errors import AdvnetsError
+from advnets.metrics.classifier import apply_batched
 from advnets.metrics.linear_probe import fit_linear, flat
-from advnets.runs.players import in_batches
 from advnets.variants.semisup import balanced_subset
 
 
@@ -25,13 +25,13 @@ def d_features(discriminator: nn.Module, images: torch.Tensor) -> torch.Tensor:
     if not isinstance(hidden, nn.Module):
         raise AdvnetsError("this run's discriminator has no hidden-layer features to probe; use an MLP D")
     discriminator.eval()
-    return in_batches(lambda x: hidden(x.reshape(x.shape[0], -1)), images)  # type: ignore[arg-type]
+    return apply_batched(lambda x: hidden(x.reshape(x.shape[0], -1)), images, 1000)
 
 
 def kplus1_error(discriminator: nn.Module, test: Split) -> float:
     """Test error (%) of argmax_k l_k(x) of a K+1-class discriminator."""
     discriminator.eval()
-    logits = in_batches(discriminator.class_logits, test.images)  # type: ignore[arg-type]
+    logits = apply_batched(discriminator.class_logits, test.images, 1000)  # type: ignore[arg-type]
     return 100.0 * float((logits.argmax(dim=1) != _labels(test)).float().mean())
 
 

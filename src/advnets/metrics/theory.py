@@ -44,23 +44,6 @@ def virtual_training_criterion(p_data: np.ndarray, p_g: np.ndarray, cell: float)
     return value(p_data, p_g, optimal_discriminator(p_data, p_g), cell)
 
 
-def kde_on_grid(samples: np.ndarray, grid: np.ndarray, bandwidth: float | None = None) -> np.ndarray:
-    """Gaussian kernel density of (n, d) samples at (m, d) grid points -> (m,) (Scott's rule by default).
-
-    Used to tabulate p_g when only G's samples are available.
-    """
-    samples = np.asarray(samples, dtype=np.float64).reshape(len(samples), -1)
-    grid = np.asarray(grid, dtype=np.float64).reshape(len(grid), -1)
-    n, dim = samples.shape
-    if bandwidth is None:
-        bandwidth = float(np.mean(samples.std(axis=0)) * n ** (-1.0 / (dim + 4))) or 1e-3
-    squared = (grid**2).sum(1)[:, None] + (samples**2).sum(1)[None] - 2 * grid @ samples.T
-    log_kernel = -np.maximum(squared, 0.0) / (2 * bandwidth**2)
-    log_norm = -0.5 * dim * np.log(2 * np.pi * bandwidth**2) - np.log(n)
-    peak = log_kernel.max(axis=1, keepdims=True)
-    return np.exp(peak[:, 0] + np.log(np.exp(log_kernel - peak).sum(axis=1)) + log_norm)
-
-
 def gaussian_pdf(x: np.ndarray, mean: float, std: float) -> np.ndarray:
     """N(mean, std^2) density at x."""
     return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * np.sqrt(2 * np.pi))

@@ -1,15 +1,12 @@
-"""Sample grids: images tiled into one picture, saved as PNG pixel for pixel."""
+"""Sample grids: images tiled into one picture, pixel for pixel (saved by advnets.files.save_image)."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
-
-from advnets.files import ELSEWHERE, save_image
 
 
 def tile(images: torch.Tensor, columns: int | None = None, padding: int = 1) -> np.ndarray:
@@ -27,14 +24,7 @@ def tile(images: torch.Tensor, columns: int | None = None, padding: int = 1) -> 
     return canvas[..., 0] if channels == 1 else canvas
 
 
-def save_grid(
-    images: torch.Tensor,
-    path: Path,
-    columns: int | None = None,
-    scale: int = 2,
-    elsewhere: str = ELSEWHERE,
-) -> Path:
-    """Write a grid of images as a PNG (atomically), enlarged `scale` times with nearest-neighbour pixels."""
+def grid_image(images: torch.Tensor, columns: int | None = None, scale: int = 2) -> Image.Image:
+    """A grid of images (N, C, H, W) as a picture, enlarged `scale` times with nearest-neighbour pixels."""
     picture = Image.fromarray(tile(images, columns))
-    picture = picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)
-    return save_image(picture, path, elsewhere)
+    return picture.resize((picture.width * scale, picture.height * scale), Image.Resampling.NEAREST)

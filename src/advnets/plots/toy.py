@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from PIL import Image
 
-from advnets.files import ELSEWHERE, save_image
 from advnets.metrics.toygame import ToyFrame
 
 Z_LINE, X_LINE = -0.5, -0.1  # heights at which the z line and the x line are drawn
@@ -54,10 +52,8 @@ def toy_figure(frames: Sequence[ToyFrame]) -> Figure:
     return figure
 
 
-def toy_gif(
-    frames: Sequence[ToyFrame], path: Path, milliseconds: int = 120, elsewhere: str = ELSEWHERE
-) -> Path:
-    """An animated GIF of the run, one frame per snapshot (Pillow), written atomically."""
+def toy_animation(frames: Sequence[ToyFrame]) -> list[Image.Image]:
+    """The run as pictures, one per snapshot, in a palette fit for a GIF (advnets.files.save_animation)."""
     pictures = []
     for frame in frames:
         figure = Figure(figsize=(5, 3.2), dpi=80)
@@ -70,8 +66,7 @@ def toy_gif(
         pictures.append(
             Image.open(io.BytesIO(buffer.getvalue())).convert("P", palette=Image.Palette.ADAPTIVE)
         )
-    options = {"save_all": True, "append_images": pictures[1:], "duration": milliseconds, "loop": 0}
-    return save_image(pictures[0], path, elsewhere, **options)
+    return pictures
 
 
 def jsd_figure(steps: Sequence[int], jsd: Sequence[float]) -> Figure:

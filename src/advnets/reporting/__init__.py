@@ -1,1 +1,1 @@
-"""Side effects around the metrics and plots: figures written as PNG, and the run report."""
+"""The drivers: they open run directories and caches, call the pure metrics and plots, and write files."""

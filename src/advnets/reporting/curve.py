@@ -18,7 +18,7 @@ from advnets.errors import AdvnetsError
 from advnets.files import read_json, write_json
 from advnets.metrics.parzen import parzen_protocol, select_sigma
 from advnets.reporting.evaluate import EvalOptions, load_run_dataset
-from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
+from advnets.runs.checkpoint import list_checkpoints
 from advnets.runs.rundir import RESULTS_HINT, RunDir
 
 CURVE_FILE = "parzen_curve.json"
@@ -30,10 +30,9 @@ def checkpoint_point(
 ) -> dict[str, Any]:
     """One point of the curve: step, epoch, validation figure, sigma and (optionally) the test figure."""
     model = advnets.load(checkpoint.parent.parent, checkpoint)
-    _, meta = load_checkpoint(checkpoint)
     samples = model.sample(options.n_samples, seed=options.sample_seed)
     valid, test = dataset["valid"].images, dataset["test"].images
-    point: dict[str, Any] = {"checkpoint": checkpoint.name, "step": model.step, "epoch": meta.get("epoch")}
+    point: dict[str, Any] = {"checkpoint": checkpoint.name, "step": model.step, "epoch": model.epoch}
     point["n_samples"] = options.n_samples
     if with_test:
         result = parzen_protocol(samples, valid, test, options.sigmas, options.n_valid)

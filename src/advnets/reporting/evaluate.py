@@ -6,6 +6,7 @@ value per source ("gan", "train-images", "k-means"). Add one with `@register_met
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -18,9 +19,9 @@ import advnets
 from advnets.config.schema import RunConfig
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
-from advnets.metrics.baselines import kmeans_centroids, training_images
+from advnets.metrics.baselines import training_images
 from advnets.metrics.parzen import PAPER_SIGMAS, parzen_protocol
-from advnets.runs.checkpoint import load_checkpoint
+from advnets.reporting.cache import kmeans_centroids
 
 # Column headings: what played the part of the generator's samples.
 SOURCES = {"gan": "GAN samples", "train-images": "training images", "k-means": "k-means centroids"}
@@ -82,7 +83,7 @@ def parzen_metric(context: EvalContext) -> MetricRow:
     return row
 
 
-def load_run_dataset(config: RunConfig, data_dir: str | None) -> ImageDataset:
+def load_run_dataset(config: RunConfig, data_dir: str | os.PathLike[str] | None) -> ImageDataset:
     data = config.data
     return load_dataset(data.name, data_dir or data.data_dir, data.image_size, data.channels)
 
@@ -110,7 +111,6 @@ def evaluate_checkpoint(
     """Every registered metric on one checkpoint (the latest by default): a JSON-ready record."""
     started = time.perf_counter()
     model = advnets.load(run_dir, checkpoint)
-    _, meta = load_checkpoint(model.checkpoint)
     dataset = dataset or load_run_dataset(model.config, options.data_dir)
     context = EvalContext(dataset, gather_samples(model, dataset, options, options.baselines), options)
     rows = [asdict(metric(context)) | {"name": name} for name, metric in (metrics or METRICS).items()]
@@ -119,7 +119,7 @@ def evaluate_checkpoint(
         "run_dir": str(run_dir),
         "checkpoint": model.checkpoint.name,
         "step": model.step,
-        "epoch": meta.get("epoch"),
+        "epoch": model.epoch,
         "dataset": dataset.name,
         "dataset_sizes": dataset.sizes(),
         "protocol": asdict(options) | {"sources": {s: SOURCES[s] for s in context.samples}},

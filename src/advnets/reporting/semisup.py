@@ -21,7 +21,7 @@ from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
 from advnets.metrics.semisup import kplus1_error, pixel_error, probe_error
-from advnets.runs.players import load_nets
+from advnets.runs.model import TrainedModel
 from advnets.runs.training import train
 
 KPLUS1 = "(b) K+1 D, feature matching"
@@ -52,7 +52,7 @@ def _train_kplus1(
     base["semisup"]["unsupervised"] = unsupervised
     cfg = resolve_config(None, None, [], base=base)
     result = train(cfg, run_dir, dataset=dataset, console=console, overwrite=overwrite)
-    return kplus1_error(load_nets(result.run_dir).discriminator, dataset["test"])
+    return kplus1_error(TrainedModel.load(result.run_dir).discriminator, dataset["test"])
 
 
 def semisup_experiment(
@@ -76,7 +76,7 @@ def semisup_experiment(
             f"semisup needs a preset of the semisup variant (e.g. mnist-5k-semisup), not '{config.variant}'"
         )
     train_split, test_split = dataset["train"], dataset["test"]
-    probe_d = load_nets(probe_run).discriminator if probe_run is not None else None
+    probe_d = TrainedModel.load(probe_run).discriminator if probe_run is not None else None
     results: Results = {}
     for seed in seeds:
         _timed(results, PIXELS, partial(pixel_error, train_split, test_split, labels, seed))

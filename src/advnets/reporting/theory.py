@@ -18,10 +18,10 @@ import numpy as np
 from advnets.config.overrides import resolve_config
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS, GaussianMixture
-from advnets.files import save_figure, write_json
+from advnets.files import save_animation, save_figure, write_json
 from advnets.metrics.theory import gaussian_pdf, identities
 from advnets.metrics.toygame import EDGES, ToyFrame, discriminator_error, fit_discriminator, toy_frame
-from advnets.plots.toy import dstar_figure, jsd_figure, toy_figure, toy_gif
+from advnets.plots.toy import dstar_figure, jsd_figure, toy_animation, toy_figure
 from advnets.runs.state import build_game
 from advnets.variants import DataInfo, get_variant
 
@@ -105,7 +105,7 @@ def run_theory(
         show(record)
     elsewhere = "choose another --out"
     save_figure(toy_figure(stages(frames)), out / "fig1_panels.png", elsewhere)
-    toy_gif(frames, out / "fig1.gif", elsewhere=elsewhere)
+    save_animation(toy_animation(frames), out / "fig1.gif", elsewhere=elsewhere)
     save_figure(jsd_figure([f.step for f in frames], [f.jsd for f in frames]), out / "jsd.png", elsewhere)
     save_figure(dstar_figure(x, d, d_star, errors), out / "dstar.png", elsewhere)
     write_json(out / "theory.json", record, elsewhere)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import advnets
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS
-from advnets.files import save_figure
+from advnets.files import save_animation, save_figure
 from advnets.metrics.toygame import ToyFrame, toy_frame
-from advnets.plots.toy import jsd_figure, toy_figure, toy_gif
-from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
+from advnets.plots.toy import jsd_figure, toy_animation, toy_figure
+from advnets.runs.checkpoint import list_checkpoints
 from advnets.runs.rundir import RESULTS_HINT, RunDir
-from advnets.runs.state import build_game, module_state
+from advnets.runs.state import build_game
 
 
 def run_frames(run_dir: Path) -> list[ToyFrame]:
@@ -21,14 +22,12 @@ def run_frames(run_dir: Path) -> list[ToyFrame]:
     density = TOYS[config.data.name]
     game = build_game(config, load_dataset(config.data.name))
     noise = config.generator.noise
-    frames = [toy_frame(game.generator, game.discriminator, density, 0, noise)]
+    judge = game.variant.judge_of_x(game.discriminator, game.players)
+    frames = [toy_frame(game.generator, judge, density, 0, noise)]
     for checkpoint in list_checkpoints(run.checkpoints_dir):
-        tensors, meta = load_checkpoint(checkpoint)
-        game.generator.load_state_dict(module_state(tensors, "generator"))
-        game.discriminator.load_state_dict(module_state(tensors, "discriminator"))
-        frames.append(
-            toy_frame(game.generator, game.discriminator, density, int(meta["game"]["step"]), noise)
-        )
+        model = advnets.load(run_dir, checkpoint)
+        judge = model.variant.judge_of_x(model.discriminator, model.players)
+        frames.append(toy_frame(model.generator, judge, density, model.step, noise))
     return frames
 
 
@@ -37,6 +36,6 @@ def write_toy_figures(run_dir: Path, out: Path) -> list[Path]:
     picks = sorted({0, len(frames) // 3, (2 * len(frames)) // 3, len(frames) - 1})
     panels, gif, jsd = out / "fig1_panels.png", out / "fig1.gif", out / "jsd.png"
     save_figure(toy_figure([frames[i] for i in picks]), panels, RESULTS_HINT)
-    toy_gif(frames, gif, elsewhere=RESULTS_HINT)
+    save_animation(toy_animation(frames), gif, elsewhere=RESULTS_HINT)
     save_figure(jsd_figure([f.step for f in frames], [f.jsd for f in frames]), jsd, RESULTS_HINT)
     return [panels, gif, jsd]

@@ -1,4 +1,8 @@
-"""A trained generator loaded from a run directory: 'just generate', without the dataset."""
+"""A trained run loaded from its directory: the one path from a checkpoint to a sampler.
+
+Every command and driver that needs a run's nets goes through `TrainedModel.load`, without the dataset. The
+variant supplies what differs between runs (the condition G and D see); the run's config supplies the prior.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
@@ -25,36 +28,18 @@ SAMPLE_CHUNK = 1000
 
 
 @dataclass
-class SavedRun:
-    """One checkpoint of a run, read and interpreted: the tensors, and the config and variant behind them."""
-
-    path: Path
-    tensors: dict[str, torch.Tensor]
-    meta: dict[str, Any]
-    config: RunConfig
-    info: DataInfo
-    variant: Variant
-
-
-def read_run_checkpoint(
-    run_dir: str | os.PathLike[str], checkpoint: str | os.PathLike[str] | None = None
-) -> SavedRun:
-    """The run's latest checkpoint (or the one named), with a clear error for a missing run directory."""
-    run = RunDir(Path(run_dir)).require_directory()
-    path = Path(checkpoint) if checkpoint is not None else run.latest_checkpoint()
-    tensors, meta = load_checkpoint(path)
-    config, info = info_from_meta(meta)
-    return SavedRun(path, tensors, meta, config, info, get_variant(config.variant))
-
-
-@dataclass
 class TrainedModel:
+    """A run's nets in eval mode (G, D and a variant's extra players, such as an encoder); G as a sampler."""
+
     config: RunConfig
     info: DataInfo
     variant: Variant
     generator: nn.Module
+    discriminator: nn.Module
+    players: dict[str, nn.Module]
     checkpoint: Path
     step: int
+    epoch: float | None
     device: torch.device
 
     @classmethod
@@ -64,14 +49,46 @@ class TrainedModel:
         checkpoint: str | os.PathLike[str] | None = None,
         device: str = "cpu",
     ) -> TrainedModel:
+        """The run's latest checkpoint (or the one named); a missing run directory is one clear error."""
         target = resolve_device(device)
-        saved = read_run_checkpoint(run_dir, checkpoint)
-        generator = saved.variant.build_generator(saved.config, saved.info)
-        generator.load_state_dict(module_state(saved.tensors, "generator"))
-        step = int(saved.meta["game"]["step"])
-        return cls(
-            saved.config, saved.info, saved.variant, generator.to(target).eval(), saved.path, step, target
-        )
+        run = RunDir(Path(run_dir)).require_directory()
+        path = Path(checkpoint) if checkpoint is not None else run.latest_checkpoint()
+        tensors, meta = load_checkpoint(path)
+        config, info = info_from_meta(meta)
+        variant = get_variant(config.variant)
+        generator = variant.build_generator(config, info)
+        discriminator = variant.build_discriminator(config, info)
+        players = variant.extra_players(config, info)
+        nets = [("generator", generator), ("discriminator", discriminator)]
+        nets += [(f"player.{name}", module) for name, module in players.items()]
+        for prefix, module in nets:
+            try:
+                module.load_state_dict(module_state(tensors, prefix))
+            except RuntimeError as error:
+                raise AdvnetsError(
+                    f"{path} does not fit the nets its own config describes ({str(error).splitlines()[0]}); "
+                    "it was not written by this run"
+                ) from None
+            module.to(target).eval()
+        step, epoch = int(meta["game"]["step"]), meta.get("epoch")
+        return cls(config, info, variant, generator, discriminator, players, path, step, epoch, target)
+
+    def noise(self, n: int, seed: int | None = None) -> torch.Tensor:
+        """(n, noise_dim) draws from the run's own prior p_z, on the CPU; reproducible given `seed`."""
+        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+        cfg = self.config.generator
+        return sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", generator)
+
+    def condition(self, labels: torch.Tensor | None, n: int) -> torch.Tensor | None:
+        """G's condition for n samples on the CPU (None for an unconditional G).
+
+        labels: the classes wanted, for a conditional run (None: the classes in turn); other runs ignore them.
+        """
+        return self.variant.sample_condition(labels, n, self.info, torch.device("cpu"))
+
+    def judged_condition(self, condition: torch.Tensor | None, z: torch.Tensor) -> torch.Tensor | None:
+        """What D sees beside G(z) drawn under `condition` (BiGAN's D judges the pair (G(z), z))."""
+        return self.variant.judged_condition(condition, z)
 
     def labels_for(self, label: int, n: int, option: str = "--label") -> torch.Tensor:
         """(n,) copies of `label`, checked against the run's classes; an error for unconditional runs.
@@ -94,7 +111,7 @@ class TrainedModel:
         """Refuse, before allocating anything, n samples that with their noise cannot fit in memory."""
         if n <= 0:
             raise AdvnetsError(f"number of samples must be positive, not {n}")
-        condition = self.variant.sample_condition(None, 1, self.info, torch.device("cpu"))
+        condition = self.condition(None, 1)
         per_sample = 4 * (math.prod(self.info.sample_shape) + self.config.generator.noise_dim)
         if condition is not None:
             per_sample += condition[0].numel() * condition.element_size()
@@ -110,14 +127,13 @@ class TrainedModel:
     ) -> torch.Tensor:
         """n samples from G, (n, *sample_shape), in [0, 1] for image models; reproducible given `seed`.
 
-        Refused, before anything is allocated, when n samples and their noise would not fit in memory.
+        z: the noise (n, noise_dim) to use instead of fresh draws from the prior. Refused, before anything
+        is allocated, when n samples and their noise would not fit in memory.
         """
         self.require_memory(n)
         if z is None:
-            generator = torch.Generator().manual_seed(seed) if seed is not None else None
-            cfg = self.config.generator
-            z = sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", generator)
-        condition = self.variant.sample_condition(labels, n, self.info, torch.device("cpu"))
+            z = self.noise(n, seed)
+        condition = self.condition(labels, n)
         out: torch.Tensor | None = None
         for start in range(0, n, SAMPLE_CHUNK):
             part = slice(start, start + SAMPLE_CHUNK)

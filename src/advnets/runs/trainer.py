@@ -23,10 +23,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
+from advnets.files import save_image
 from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
 from advnets.game.schedules import learning_rate, momentum
-from advnets.plots.grid import save_grid
+from advnets.plots.grid import grid_image
 from advnets.runs import distributed, health
 from advnets.runs.blowup import BlowupWatch, blowup_marks
 from advnets.runs.checkpoint import checkpoint_path, prune_checkpoints, save_checkpoint
@@ -210,7 +211,7 @@ class Trainer:
     def grid(self, epoch: int) -> None:
         self.grid_noise.set_state(self.grid_z_state)
         samples = self.game.sample(self.config.train.grid_size, self.grid_noise)
-        self.last_grid = save_grid(samples, self.rundir.sample_grid_path(epoch))
+        self.last_grid = save_image(grid_image(samples), self.rundir.sample_grid_path(epoch))
         if self.reference > 0:
             self.diversity = health.diversity(samples, self.reference)
             threshold = self.config.train.collapse_threshold

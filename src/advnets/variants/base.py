@@ -64,6 +64,14 @@ class Variant:
         """The condition for `n` samples a user asks for, optionally for chosen labels."""
         return None
 
+    def judged_condition(self, condition: torch.Tensor | None, z: torch.Tensor) -> torch.Tensor | None:
+        """What D sees beside a sample G(z) drawn under `condition`: by default that same condition."""
+        return condition
+
+    def judge_of_x(self, discriminator: nn.Module, players: dict[str, nn.Module]) -> nn.Module:
+        """D as a function of x alone, for pictures of D over x (Figure 1): by default D itself."""
+        return discriminator
+
     # Optional hooks for variants that change the game itself; the defaults keep the paper's two players.
 
     def conditions(

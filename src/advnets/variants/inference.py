@@ -115,6 +115,17 @@ def bigan_update(game: Game) -> Stats:
     }
 
 
+class CodedJudge(nn.Module):
+    """D(x, E(x)): BiGAN's D on x beside the code E gives it, the score of (x, E(x)) as a real pair."""
+
+    def __init__(self, discriminator: nn.Module, encoder: nn.Module) -> None:
+        super().__init__()
+        self.discriminator, self.encoder = discriminator, encoder
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        return self.discriminator(x, self.encoder(x))
+
+
 class BiGANVariant(Variant):
     """BiGAN / ALI: D sees (x, z) pairs; the encoder is a third player of the game."""
 
@@ -125,6 +136,13 @@ class BiGANVariant(Variant):
 
     def extra_players(self, config: RunConfig, info: DataInfo) -> dict[str, nn.Module]:
         return {"encoder": build_encoder(config, info)}
+
+    def judged_condition(self, condition: torch.Tensor | None, z: torch.Tensor) -> torch.Tensor | None:
+        """D judges the pair (G(z), z)."""
+        return z
+
+    def judge_of_x(self, discriminator: nn.Module, players: dict[str, nn.Module]) -> nn.Module:
+        return CodedJudge(discriminator, players["encoder"])
 
     def update_rule(self, config: RunConfig) -> Callable[[Game], Stats]:
         return bigan_update
@@ -137,8 +155,13 @@ def fit_encoder(
     steps: int = 2000,
     lr: float = 1e-3,
     seed: int = 0,
+    condition: torch.Tensor | None = None,
 ) -> Encoder:
-    """An encoder fitted after training, to a frozen unconditional G: Adam on |E(G(z)) - z|^2."""
+    """An encoder fitted after training, to a frozen G: Adam on |E(G(z, c)) - z|^2.
+
+    condition: G's condition c for each batch (config.game.batch_size rows; None for an unconditional G),
+    such as the classes in turn for a conditional G: E then learns z whatever the class.
+    """
     torch.manual_seed(seed)
     encoder = build_encoder(config, info)
     optimizer = torch.optim.Adam(encoder.parameters(), lr=lr)
@@ -147,7 +170,7 @@ def fit_encoder(
     for _ in range(steps):
         z = sample_noise(batch, cfg.noise_dim, cfg.noise)
         with torch.no_grad():
-            x = generator(z, None)
+            x = generator(z, condition)
         loss = mse_loss(encoder(x), z)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -8,25 +8,9 @@ from typing import Any
 import torch
 
 from advnets.data import load_dataset
-from advnets.game.noise import sample_noise
-from advnets.metrics.classifier import load_or_train_classifier
 from advnets.metrics.features import feature_scores
+from advnets.reporting.cache import load_or_train_classifier
 from advnets.runs.model import TrainedModel
-
-
-def generate(
-    model: TrainedModel, n: int, seed: int, labels: torch.Tensor | None, batch: int = 1000
-) -> torch.Tensor:
-    """n samples in chunks (bounded memory), from noise drawn once with `seed`."""
-    cfg = model.config.generator
-    z = sample_noise(n, cfg.noise_dim, cfg.noise, "cpu", torch.Generator().manual_seed(seed))
-    chunks = []
-    for start in range(0, n, batch):
-        chunk_labels = None if labels is None else labels[start : start + batch]
-        chunks.append(
-            model.sample(z[start : start + batch].shape[0], labels=chunk_labels, z=z[start : start + batch])
-        )
-    return torch.cat(chunks)
 
 
 def score_run(
@@ -56,7 +40,7 @@ def score_run(
     labels = None
     if model.variant.conditional and model.info.num_classes:
         labels = torch.arange(n) % model.info.num_classes
-    samples = generate(model, n, seed, labels)
+    samples = model.sample(n, seed=seed, labels=labels)  # G in chunks, from noise drawn once with `seed`
     rows.append(
         {
             "name": f"{model.config.preset} ({model.variant.name}, step {model.step})",

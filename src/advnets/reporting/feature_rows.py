@@ -1,7 +1,7 @@
 """Feature-space rows for `advnets eval --features`: FID, KID, precision and recall beside Parzen.
 
 Each source (G's samples, training images, k-means centroids) is scored against the test split in the
-feature space of the dataset's cached classifier (advnets.metrics.classifier); the training-images column
+feature space of the dataset's cached classifier (advnets.reporting.cache); the training-images column
 is the reference row the issue asks for. Opt-in, since the first use trains the classifier.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from advnets.metrics.classifier import load_or_train_classifier
 from advnets.metrics.features import feature_scores
+from advnets.reporting.cache import load_or_train_classifier
 from advnets.reporting.evaluate import EvalContext, MetricFn, MetricRow
 
 ROWS = {
