@@ -31,7 +31,8 @@ from torch.utils.data import DataLoader, Dataset
 from advnets.config.overrides import resolve_config
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
-from advnets.metrics.classifier import FeatureClassifier, load_or_train_classifier, predict
+from advnets.metrics.classifier import FeatureClassifier, predict
+from advnets.reporting.cache import load_or_train_classifier
 from advnets.metrics.features import feature_scores
 from advnets.runs.state import build_game
 
