@@ -32,8 +32,8 @@ from advnets.config.overrides import resolve_config
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
 from advnets.metrics.classifier import FeatureClassifier, predict
-from advnets.reporting.cache import load_or_train_classifier
 from advnets.metrics.features import feature_scores
+from advnets.reporting.cache import load_or_train_classifier
 from advnets.runs.state import build_game
 
 Sampler = Callable[[int], torch.Tensor]  # n -> (n, 1, 28, 28) images in [0, 1]
