@@ -2,8 +2,8 @@
 
 Both train on the same data (the 5,000 embedded MNIST digits: 4,000 train / 500 test), on the same machine,
 in this one process, one after the other. Every `--every` seconds of training (the clock stops while scoring)
-each is scored the same way: `--n` samples against the 500 held-out test digits in the feature space of advnets'
-cached MNIST-5k classifier (FID, precision / recall, and the share of the samples the classifier puts in
+each is scored the same way: `--n` samples against the 500 held-out test digits in the feature space of
+advnets' cached MNIST-5k classifier (FID, precision / recall, and the share of the samples the classifier puts in
 each class). Prints one JSON object: the two curves, and when advnets first reached the peer's final FID.
 
 The peer is written here the way the most used GAN example collections write it: an MLP pair with batch norm
