@@ -1,10 +1,10 @@
 """Time to quality of a first run: FID against training seconds, advnets beside a peer-style script.
 
-Both train on the same data (the 5,000 embedded MNIST digits: 4,000 train / 500 test), on the same machine,
-in this one process, one after the other. Every `--every` seconds of training (the clock stops while scoring)
+Both train on the same data (the 5,000 embedded MNIST digits: 4,000 train / 500 test), on the same machine, in
+this one process, one after the other. Every `--every` seconds of training (the clock stops while scoring)
 each is scored the same way: `--n` samples against the 500 held-out test digits in the feature space of
-advnets' cached MNIST-5k classifier (FID, precision / recall, and the share of the samples the classifier puts in
-each class). Prints one JSON object: the two curves, and when advnets first reached the peer's final FID.
+advnets' cached MNIST-5k classifier (FID, precision / recall, and the share of the samples the classifier puts
+in each class). Prints one JSON object: the two curves, and when advnets first reached the peer's final FID.
 
 The peer is written here the way the most used GAN example collections write it: an MLP pair with batch norm
 and leaky ReLU, Adam 2e-4 with betas (0.5, 0.999), batch 64, tanh images in [-1, 1], and the images served
