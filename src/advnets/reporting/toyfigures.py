@@ -11,7 +11,8 @@ from advnets.metrics.toygame import ToyFrame, toy_frame
 from advnets.plots.toy import jsd_figure, toy_figure, toy_gif
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.rundir import RESULTS_HINT, RunDir
-from advnets.runs.state import build_game, module_state
+from advnets.runs.state import module_state
+from advnets.runs.training import build_game
 
 
 def run_frames(run_dir: Path) -> list[ToyFrame]:
