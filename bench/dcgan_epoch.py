@@ -16,9 +16,9 @@ import time
 import torch
 from torch.nn.functional import softplus
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data import load_dataset
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 
 def plain_loop(game, images: torch.Tensor, steps: int, batch: int) -> float:  # type: ignore[no-untyped-def]
@@ -56,7 +56,7 @@ def main() -> None:
     sets = [f"data.data_dir={args.data_dir}"] if args.data_dir else []
     if args.width:
         sets += [f"generator.width={args.width}", f"discriminator.width={args.width}"]
-    config = resolve_config("mnist-dcgan", None, sets)
+    config = resolve_config("mnist-dcgan", None, parse_assignments(sets))
     dataset = load_dataset("mnist", args.data_dir, 32)
     game = build_game(config, dataset)
     images = dataset["train"].images

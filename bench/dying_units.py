@@ -14,10 +14,10 @@ import json
 
 import torch
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data import load_dataset
 from advnets.metrics.units import never_active_fraction
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 SETUPS = {
     # The DCGAN preset as is (Adam 2e-4), D's activation switched.
@@ -30,7 +30,7 @@ SETUPS = {
 def measure(setup: str, activation: str, dataset_dir: str | None, steps: int, every: int) -> list[dict]:
     preset, size, extra = SETUPS[setup]
     sets = [f"discriminator.activation={activation}", *extra]
-    config = resolve_config(preset, None, sets)
+    config = resolve_config(preset, None, parse_assignments(sets))
     dataset = load_dataset("mnist", dataset_dir, size)
     game = build_game(config, dataset)
     real = dataset["valid"].images[:500]

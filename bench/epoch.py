@@ -20,9 +20,9 @@ import time
 import torch
 from torch import nn
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data.base import ImageDataset, Split
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 EPOCH = 60_000
 G_LAYERS = [(100, 1200), (1200, 1200), (1200, 784)]
@@ -85,7 +85,9 @@ def engine_seconds_per_epoch(
     update: str, data: ImageDataset, iterations: int, warmup: int, precision: str = "fp32"
 ) -> float:
     config = resolve_config(
-        "mnist-mlp", None, [f"game.update={update}", "game.k=1", f"train.precision={precision}"]
+        "mnist-mlp",
+        None,
+        parse_assignments([f"game.update={update}", "game.k=1", f"train.precision={precision}"]),
     )
     game = build_game(config, data)
     per_step = time_steps(game.step, iterations, warmup)

@@ -28,13 +28,13 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
 from advnets.metrics.classifier import FeatureClassifier, predict
 from advnets.metrics.features import feature_scores
 from advnets.reporting.cache import load_or_train_classifier
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 Sampler = Callable[[int], torch.Tensor]  # n -> (n, 1, 28, 28) images in [0, 1]
 
@@ -78,7 +78,7 @@ def timeline(
 def advnets_run(
     dataset: ImageDataset, args: argparse.Namespace
 ) -> tuple[Iterator[None], Sampler, dict[str, Any]]:
-    config = resolve_config(args.preset, None, ["train.progress=false", *args.set])
+    config = resolve_config(args.preset, None, parse_assignments(["train.progress=false", *args.set]))
     game = build_game(config, dataset)
 
     def steps() -> Iterator[None]:

@@ -27,11 +27,12 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.config.presets import PRESETS
 from advnets.data.base import ImageDataset, Split
-from advnets.runs.distributed import Context, leave, shard_game, wrap_nets
-from advnets.runs.state import build_game
+from advnets.runs.distributed import shard_game, wrap_nets
+from advnets.runs.group import Context, leave
+from advnets.runs.training import build_game
 
 EPOCH = 60_000
 SHAPES = {"mnist-mlp": (1, 28, 28), "mnist-dcgan": (1, 32, 32)}
@@ -55,7 +56,7 @@ def synthetic(preset: str, size: int = 6_000) -> ImageDataset:
 
 def time_game(preset: str, context: Context, device: str, iterations: int, warmup: int) -> float:
     """Seconds per step of `preset` for this process (all processes step together)."""
-    config = resolve_config(preset, None, [f"train.device={device}"])
+    config = resolve_config(preset, None, parse_assignments([f"train.device={device}"]))
     game = build_game(config, synthetic(preset), device)
     if context.active:
         shard_game(game, context)

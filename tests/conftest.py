@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.config.schema import RunConfig
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset
-from advnets.runs.training import TrainResult, train
+from advnets.runs.trainer import TrainResult
+from advnets.runs.training import train
 
 # Tests and benchmarks read the canonical MNIST files here when the checkout sits beside them.
 SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
@@ -38,7 +39,9 @@ def digits() -> ImageDataset:
 def tiny_config(*assignments: str) -> RunConfig:
     """The digits preset shrunk to seconds: 2 epochs, no progress bar."""
     return resolve_config(
-        "digits-mlp", None, ["train.epochs=2", "train.progress=false", "train.threads=1", *assignments]
+        "digits-mlp",
+        None,
+        parse_assignments(["train.epochs=2", "train.progress=false", "train.threads=1", *assignments]),
     )
 
 

@@ -1,4 +1,4 @@
-from advnets.runs.training import TrainResult
+from advnets.runs.trainer import TrainResult
 
 
 def test_tiny_run_writes_checkpoint_and_grid(tiny_run: TrainResult) -> None:

@@ -14,7 +14,7 @@ from advnets.data.base import ImageDataset, Split
 from advnets.metrics.classifier import accuracy
 from advnets.reporting.cache import load_or_train_classifier
 from advnets.reporting.variant_reports import class_judge
-from advnets.runs.training import TrainResult
+from advnets.runs.trainer import TrainResult
 
 runner = CliRunner()
 

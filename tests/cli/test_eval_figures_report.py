@@ -13,7 +13,7 @@ from advnets.cli import app
 from advnets.data.base import ImageDataset
 from advnets.reporting.cache import load_or_train_classifier
 from advnets.reporting.evaluate import METRICS, EvalContext, MetricRow, register_metric
-from advnets.runs.training import TrainResult
+from advnets.runs.trainer import TrainResult
 
 runner = CliRunner()
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import advnets
 from advnets.cli import app, main
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data import load_dataset
 from advnets.reporting.figures import FigureOptions, samples_with_neighbours
 from advnets.runs.training import train
@@ -122,7 +122,9 @@ def test_inpaint_on_points_is_refused_in_one_line(
 ) -> None:
     """The one command that cannot mean anything for a run: masks hide pixels, and a 1-D toy run has none."""
     # SGD, not the preset's Adam: the first Adam of a process imports torch._dynamo, seconds of CPU.
-    config = resolve_config("toy-1d", None, ["optim.name=sgd", "train.progress=false", "train.threads=1"])
+    config = resolve_config(
+        "toy-1d", None, parse_assignments(["optim.name=sgd", "train.progress=false", "train.threads=1"])
+    )
     run = train(config, tmp_path / "toy", dataset=load_dataset(config.data.name), max_steps=5).run_dir
     monkeypatch.setattr(sys, "argv", ["advnets", "inpaint", str(run)])
     with pytest.raises(SystemExit) as stop:

@@ -18,7 +18,7 @@ from PIL import Image
 
 from advnets.cli import main
 from advnets.errors import AdvnetsWarning
-from advnets.runs.training import TrainResult
+from advnets.runs.trainer import TrainResult
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from advnets.cli import main
-from advnets.runs.training import TrainResult
+from advnets.runs.trainer import TrainResult
 
 BAD_OPTIONS = [
     (["train", "--epochs", "0"], "--epochs must be at least 1, not 0"),

@@ -9,16 +9,17 @@ import pytest
 from typer.testing import CliRunner
 
 from advnets.cli import app
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data.base import ImageDataset
 from advnets.reporting.scoring import score_run
-from advnets.runs.training import TrainResult, train
+from advnets.runs.trainer import TrainResult
+from advnets.runs.training import train
 
 
 @pytest.fixture(scope="module")
 def cgan_run(digits: ImageDataset, tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
     config = resolve_config(
-        "digits-cgan", None, ["train.progress=false", "train.threads=1", "train.epochs=1"]
+        "digits-cgan", None, parse_assignments(["train.progress=false", "train.threads=1", "train.epochs=1"])
     )
     return train(config, tmp_path_factory.mktemp("cgan"), dataset=digits)
 

@@ -9,7 +9,7 @@ import torch
 
 from advnets.data.base import ImageDataset, Split
 from advnets.errors import AdvnetsError
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 from tests.conftest import tiny_config
 
 

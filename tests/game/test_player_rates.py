@@ -3,7 +3,7 @@
 import pytest
 
 from advnets.game.schedules import learning_rate
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 from tests.conftest import tiny_config
 
 

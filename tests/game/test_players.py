@@ -6,7 +6,8 @@ import torch
 
 from advnets.data.base import ImageDataset
 from advnets.game.updates import UPDATES
-from advnets.runs.state import build_game, restore, snapshot
+from advnets.runs.state import restore, snapshot
+from advnets.runs.training import build_game
 from advnets.variants import get_variant
 from tests.conftest import tiny_config
 

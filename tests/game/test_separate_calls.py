@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data.base import ImageDataset
 from advnets.data.transforms import pad_to
 from advnets.game.updates import discriminate
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 # Digits padded to 16x16, so D has a batch-norm layer (an 8x8 D has only its input layer, which has none).
 DIGITS_DCGAN = ["data.name=digits", "data.image_size=16", "generator.width=8", "discriminator.width=8"]
@@ -21,7 +21,9 @@ def digits16(digits: ImageDataset) -> ImageDataset:
 
 
 def dcgan_game(digits: ImageDataset, variant: str):  # type: ignore[no-untyped-def]
-    config = resolve_config("mnist-dcgan", None, [*DIGITS_DCGAN, f"variant={variant}", "game.batch_size=16"])
+    config = resolve_config(
+        "mnist-dcgan", None, parse_assignments([*DIGITS_DCGAN, f"variant={variant}", "game.batch_size=16"])
+    )
     return build_game(config, digits)
 
 
@@ -59,7 +61,9 @@ def test_plain_variant_keeps_one_joint_call(digits16: ImageDataset) -> None:
 def test_separate_calls_give_exact_generator_gradients(digits16: ImageDataset, update: str) -> None:
     """Both update orders step with batch norm in D and stay finite (the exact backward pass is taken)."""
     config = resolve_config(
-        "mnist-dcgan", None, [*DIGITS_DCGAN, "game.batch_size=16", f"game.update={update}", "train.threads=1"]
+        "mnist-dcgan",
+        None,
+        parse_assignments([*DIGITS_DCGAN, "game.batch_size=16", f"game.update={update}", "train.threads=1"]),
     )
     game = build_game(config, digits16)
     before = [p.clone() for p in game.generator.parameters()]

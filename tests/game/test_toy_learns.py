@@ -3,10 +3,10 @@
 import pytest
 import torch
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 
 @pytest.mark.parametrize("update", ["alternating", "simultaneous"])
@@ -18,7 +18,7 @@ def test_toy_1d_generator_moves_toward_data(update: str) -> None:
     updates: |mean - 4| worst 0.355, threshold 0.75, chance (untrained G) 3.28 or more; E_{p_g} log p_data
     worst -3.76, threshold -6, chance -22.1 or less; its rise worst 21.5, threshold 10.
     """
-    config = resolve_config("toy-1d", None, [f"game.update={update}"])
+    config = resolve_config("toy-1d", None, parse_assignments([f"game.update={update}"]))
     game = build_game(config, load_dataset("toy-gaussian-1d"))
     density = TOYS["toy-gaussian-1d"]
 

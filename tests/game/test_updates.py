@@ -7,7 +7,7 @@ from advnets.config.schema import OptimConfig
 from advnets.game.losses import discriminator_loss, generator_loss
 from advnets.game.schedules import learning_rate, momentum
 from advnets.game.updates import simultaneous_update
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 from tests.conftest import tiny_config
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from advnets.data.base import ImageDataset
 from advnets.lab import LabServer
-from advnets.runs.training import TrainResult
+from advnets.runs.trainer import TrainResult
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -79,10 +79,10 @@ def browser(tmp_path: Path) -> Iterator[object]:
 @pytest.fixture(scope="session")
 def cgan_run(tmp_path_factory: pytest.TempPathFactory, digits: ImageDataset) -> TrainResult:
     """A 1-epoch conditional run on the 8x8 digits, for the label picker."""
-    from advnets.config.overrides import resolve_config
+    from advnets.config.overrides import parse_assignments, resolve_config
     from advnets.runs.training import train
 
     config = resolve_config(
-        "digits-cgan", None, ["train.epochs=1", "train.progress=false", "train.threads=1"]
+        "digits-cgan", None, parse_assignments(["train.epochs=1", "train.progress=false", "train.threads=1"])
     )
     return train(config, tmp_path_factory.mktemp("cgan-run"), dataset=digits)

@@ -17,7 +17,7 @@ from PIL import Image
 import advnets
 from advnets.lab import LabServer
 from advnets.plots.grid import tile
-from advnets.runs.training import TrainResult
+from advnets.runs.trainer import TrainResult
 
 
 def call(server: LabServer, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:

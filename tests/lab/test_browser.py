@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from advnets.lab import LabServer
-from advnets.runs.training import TrainResult
+from advnets.runs.trainer import TrainResult
 
 
 def wait_for(check: Callable[[], Any], seconds: float = 60.0, what: str = "the page") -> Any:

@@ -11,7 +11,7 @@ from scipy import integrate, stats
 from advnets.lab.frames import Tabulation, make_frame, theory
 from advnets.lab.settings import merge_settings, to_config
 from advnets.lab.targets import make_target
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 
 class Linear(torch.nn.Module):

@@ -10,7 +10,7 @@ from advnets.lab.session import LabSession
 from advnets.lab.settings import merge_settings, to_config
 from advnets.lab.substeps import STAGES, SubStepper
 from advnets.lab.targets import make_target
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 
 def _game(k: int):

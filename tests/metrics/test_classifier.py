@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data.base import ImageDataset
 from advnets.metrics.classifier import ClassifierInfo, FeatureClassifier, train_classifier
 from advnets.metrics.features import class_consistency, feature_scores
@@ -59,7 +59,7 @@ def test_conditional_gan_on_digits_generates_the_asked_classes(
     Checked over seeds 0-4 x 1 and 2 threads: worst 0.672, threshold 0.4, chance 0.1.
     """
     assignments = ["train.progress=false", "train.grid_every=0", "train.threads=1", "optim.lr=0.002"]
-    config = resolve_config("digits-cgan", None, assignments)
+    config = resolve_config("digits-cgan", None, parse_assignments(assignments))
     train(config, tmp_path, dataset=digits, max_steps=900)
     model = TrainedModel.load(tmp_path)
     labels = torch.arange(500) % 10

@@ -89,7 +89,7 @@ def test_discriminator_with_g_fixed_approaches_d_star(one_thread: None) -> None:
     threshold 0.15, chance 0.5 (an untrained D is about 1/2 everywhere; measured 0.50-0.53).
     """
     torch.manual_seed(0)
-    config = resolve_config("toy-1d", None, [])
+    config = resolve_config("toy-1d")
     d = get_variant("gan").build_discriminator(config, DataInfo("toy", (1,)))
     p_data, p_g = GaussianMixture(((4.0,),), 0.5), GaussianMixture(((3.0,),), 0.5)
     errors = fit_discriminator(d, config.optim, p_data, p_g, steps=600, check_every=300)

@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.errors import AdvnetsError
 from advnets.nets import build_discriminator, build_generator
 from advnets.nets.cifar import PaperCifarDiscriminator, PaperCifarGenerator
@@ -53,10 +53,10 @@ def test_conv_nets_refuse_odd_sizes() -> None:
 
 
 def test_leaky_slope_comes_from_config() -> None:
-    config = resolve_config("mnist-dcgan", None, ["discriminator.leaky_slope=0.05"])
+    config = resolve_config("mnist-dcgan", None, parse_assignments(["discriminator.leaky_slope=0.05"]))
     d = build_discriminator(config.discriminator, (1, 32, 32))
     assert {m.negative_slope for m in d.modules() if isinstance(m, nn.LeakyReLU)} == {0.05}
-    relu = resolve_config("mnist-dcgan", None, ["discriminator.activation=relu"])
+    relu = resolve_config("mnist-dcgan", None, parse_assignments(["discriminator.activation=relu"]))
     assert not any(
         isinstance(m, nn.LeakyReLU) for m in build_discriminator(relu.discriminator, (1, 32, 32)).modules()
     )
@@ -93,6 +93,8 @@ def test_presets_build_their_nets() -> None:
         ("cifar10-conv", (3, 32, 32)),
         ("mnist-dcgan", (1, 32, 32)),
     ]:
-        config = resolve_config(preset, None, ["generator.hidden=[16, 200]", "discriminator.hidden=[8, 8]"])
+        config = resolve_config(
+            preset, None, parse_assignments(["generator.hidden=[16, 200]", "discriminator.hidden=[8, 8]"])
+        )
         g, d = build_generator(config.generator, shape), build_discriminator(config.discriminator, shape)
         assert d(g(torch.randn(2, config.generator.noise_dim))).shape == (2,)

@@ -23,7 +23,7 @@ from advnets.nets.global_batchnorm import (
     GlobalBatchNorm2d,
     convert_global_batchnorm,
 )
-from advnets.runs.distributed import leave
+from advnets.runs.group import leave
 from tests.runs.faults import free_port
 
 ROWS = 3  # per process

@@ -81,7 +81,7 @@ def test_dropout_matches_nn_dropout_in_distribution_and_scale() -> None:
 
 
 def test_bf16_training_step_runs_and_stays_finite(digits) -> None:  # type: ignore[no-untyped-def]
-    from advnets.runs.state import build_game
+    from advnets.runs.training import build_game
     from tests.conftest import tiny_config
 
     for update in ("simultaneous", "alternating"):

@@ -19,7 +19,8 @@ import advnets
 from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
-from advnets.runs.training import TrainResult, train
+from advnets.runs.trainer import TrainResult
+from advnets.runs.training import train
 
 SRC = str(Path(advnets.__file__).resolve().parents[1])
 

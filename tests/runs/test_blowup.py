@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.runs.blowup import (
     LOSS_EXPLODING,
     SATURATED_D,
@@ -83,7 +83,12 @@ SHORT = ["train.progress=false", "train.threads=1"]
 def test_working_runs_never_warn(tmp_path: Path, digits) -> None:  # type: ignore[no-untyped-def]
     for name, config in [
         ("mlp", tiny_config("train.log_every=5")),
-        ("cgan", resolve_config("digits-cgan", None, [*SHORT, "train.epochs=2", "train.log_every=5"])),
+        (
+            "cgan",
+            resolve_config(
+                "digits-cgan", None, parse_assignments([*SHORT, "train.epochs=2", "train.log_every=5"])
+            ),
+        ),
     ]:
         text = io.StringIO()
         result = train(config, tmp_path / name, dataset=digits, console=Console(file=text, width=300))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.training import train
 from tests.runs.faults import (
@@ -72,7 +72,7 @@ def test_sigkill_at_random_moments_then_resume_is_bit_identical(tmp_path: Path, 
     assert "finished at step 100" in text
     assert not partial_writes(run_dir)  # the half-written temp file was cleared on restart
 
-    config = resolve_config("digits-mlp", None, SETTINGS)
+    config = resolve_config("digits-mlp", None, parse_assignments(SETTINGS))
     whole = train(config, tmp_path / "whole", dataset=digits)
     assert whole.checkpoint is not None
     expected, _ = load_checkpoint(whole.checkpoint)

@@ -14,7 +14,8 @@ from safetensors.torch import save_file
 from advnets.errors import AdvnetsError, WriteError
 from advnets.runs import checkpoint
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint, prune_checkpoints, save_checkpoint
-from advnets.runs.state import build_game, restore, snapshot
+from advnets.runs.state import restore, snapshot
+from advnets.runs.training import build_game
 from tests.conftest import tiny_config
 
 

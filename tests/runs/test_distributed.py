@@ -21,16 +21,16 @@ from torch import nn
 from torch.distributed.algorithms.ddp_comm_hooks.default_hooks import allreduce_hook
 from torch.nn.parallel import DistributedDataParallel
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.config.presets import PRESETS
 from advnets.data import load_dataset
 from advnets.data.base import ImageDataset, Split
 from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import load_checkpoint
-from advnets.runs.distributed import Context, ddp, leave, shard_game, wrap_nets
+from advnets.runs.distributed import ddp, shard_game, wrap_nets
+from advnets.runs.group import Context, leave
 from advnets.runs.rundir import read_metrics
-from advnets.runs.state import build_game
-from advnets.runs.training import train
+from advnets.runs.training import build_game, train
 from tests.conftest import tiny_config
 from tests.runs.faults import free_port, train_as_one_rank
 
@@ -205,7 +205,7 @@ def dcgan_worker(rank: int, world: int, port: int, out: str) -> None:
     data = dcgan_data()
     results: dict[str, torch.Tensor] = {}
     for run, overrides in DCGAN_RUNS.items():
-        config = resolve_config("mnist-dcgan", None, [*DCGAN_SMALL, *overrides])
+        config = resolve_config("mnist-dcgan", None, parse_assignments([*DCGAN_SMALL, *overrides]))
         game = build_game(config, data)
         shard_game(game, context)
         wrap_nets(game, context, config.train.sync_batchnorm)
@@ -230,7 +230,9 @@ def dcgan_worker(rank: int, world: int, port: int, out: str) -> None:
 
 def dcgan_one_process(run: str) -> dict[str, torch.Tensor]:
     """A DCGAN run on one process, no DDP, plain batch norm over the whole batch, same data and noise."""
-    game = build_game(resolve_config("mnist-dcgan", None, [*DCGAN_SMALL, *DCGAN_RUNS[run]]), dcgan_data())
+    game = build_game(
+        resolve_config("mnist-dcgan", None, parse_assignments([*DCGAN_SMALL, *DCGAN_RUNS[run]])), dcgan_data()
+    )
     shard_game(game, Context())
     for _ in range(STEPS):
         game.step()
@@ -254,7 +256,7 @@ def test_dcgan_preset_trains_in_step_on_two_gloo_processes(tmp_path: Path) -> No
     # Adam steps by m / (sqrt(v) + 1e-8): where a gradient component is near 1e-8, float rounding moves its
     # step by a visible fraction of lr (seen: 4e-6, 2% of lr, in 2 of G's 51,200 first-layer weights whose
     # first gradient was ~1e-8). Parameters get that slack; per-rank statistics differ by up to 1.9e-3.
-    adam_slack = 0.05 * resolve_config("mnist-dcgan", None, DCGAN_SMALL).optim.lr
+    adam_slack = 0.05 * resolve_config("mnist-dcgan", None, parse_assignments(DCGAN_SMALL)).optim.lr
     for run in ("sync", "sync_simultaneous"):
         mine = {k[len(run) + 1 :]: v for k, v in results.items() if k.startswith(f"{run}.")}
         for check in ("ranks_agree", "running_stats_agree", "all_reduces", "finite"):

@@ -20,8 +20,8 @@ from advnets.game.loop import Game
 from advnets.runs import health
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.rundir import read_metrics
-from advnets.runs.state import build_game, restore
-from advnets.runs.training import train
+from advnets.runs.state import restore
+from advnets.runs.training import build_game, train
 from tests.conftest import tiny_config
 from tests.data.test_idx import idx_bytes
 from tests.runs.faults import poison_generator_at

@@ -9,14 +9,14 @@ import pytest
 import torch
 
 import advnets
-from advnets.config.overrides import read_config_file, resolve_config
+from advnets.config.overrides import parse_assignments, read_config_file, resolve_config
 from advnets.errors import AdvnetsError
 from advnets.game.noise import sample_noise
 from advnets.runs import memory
+from advnets.runs.device import resolve_device, set_threads
 from advnets.runs.model import SAMPLE_CHUNK, TrainedModel, class_rows
 from advnets.runs.rundir import RunDir
-from advnets.runs.state import resolve_device
-from advnets.runs.training import TrainResult, set_threads
+from advnets.runs.trainer import TrainResult
 
 
 def one_line_error(call: object, *args: object, **kwargs: object) -> str:
@@ -62,7 +62,7 @@ def test_device_names_are_checked_before_anything_is_read(name: str, tiny_run: T
     assert f"'{name}' is not a device; use cpu, cuda, cuda:N" in one_line_error(resolve_device, name)
     assert "is not a device" in one_line_error(advnets.load, tiny_run.run_dir, device=name)
     assert "bad config value train.device" in one_line_error(
-        resolve_config, "digits-mlp", None, [f"train.device={name}"]
+        resolve_config, "digits-mlp", None, parse_assignments([f"train.device={name}"])
     )
 
 
@@ -79,7 +79,7 @@ def test_thread_counts_past_the_limit_are_refused() -> None:
         set_threads, 10**6
     )
     assert "bad config value train.threads=5000" in one_line_error(
-        resolve_config, "digits-mlp", None, ["train.threads=5000"]
+        resolve_config, "digits-mlp", None, parse_assignments(["train.threads=5000"])
     )
 
 
@@ -128,5 +128,5 @@ def test_format_bytes_picks_the_unit() -> None:
 
 def test_seeds_past_what_the_generators_accept_are_refused() -> None:
     """torch.manual_seed(10**20) raises an overflow traceback; the config refuses the value instead."""
-    message = one_line_error(resolve_config, "digits-mlp", None, [f"train.seed={10**20}"])
+    message = one_line_error(resolve_config, "digits-mlp", None, parse_assignments([f"train.seed={10**20}"]))
     assert "bad config value train.seed=100000000000000000000" in message

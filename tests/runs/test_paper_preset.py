@@ -25,7 +25,7 @@ from advnets.game.schedules import learning_rate, momentum
 from advnets.metrics.parzen import PAPER_SIGMAS
 from advnets.nets.blocks import Dropout, Maxout
 from advnets.reporting.evaluate import EvalOptions
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 # config key -> the value the authors' code uses (adversarial mnist.yaml unless another file is named).
 CITED: dict[str, Any] = {

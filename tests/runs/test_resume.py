@@ -15,7 +15,8 @@ from tests.conftest import tiny_config
 @pytest.mark.parametrize("update", ["simultaneous", "alternating"])
 def test_resume_is_bit_identical(tmp_path: Path, digits, update: str) -> None:  # type: ignore[no-untyped-def]
     # 25 steps per epoch; stop mid-epoch at step 37 to exercise the data-order replay.
-    config = tiny_config(f"game.update={update}", "game.k=2", "train.epochs=3", "train.log_every=5")
+    k = 2 if update == "alternating" else 1  # the simultaneous update takes no k
+    config = tiny_config(f"game.update={update}", f"game.k={k}", "train.epochs=3", "train.log_every=5")
     whole = train(config, tmp_path / "whole", dataset=digits)
     first = train(config, tmp_path / "split", dataset=digits, max_steps=17)
     assert first.step == 17

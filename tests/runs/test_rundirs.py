@@ -21,7 +21,7 @@ import torch
 from rich.console import Console
 
 import advnets
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.errors import AdvnetsError
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.lock import LOCK_NAME, read_holder
@@ -181,13 +181,15 @@ def test_two_trainers_of_one_run_never_interleave(tmp_path: Path, digits) -> Non
 
 def test_resume_with_a_changed_preset_is_refused_by_the_library(tmp_path: Path, digits) -> None:  # type: ignore[no-untyped-def]
     train(tiny_config(), tmp_path, dataset=digits, max_steps=5)
-    other = resolve_config("digits-cgan", None, ["train.progress=false", "train.threads=1"])
+    other = resolve_config(
+        "digits-cgan", None, parse_assignments(["train.progress=false", "train.threads=1"])
+    )
     with pytest.raises(
         AdvnetsError, match=r"changed configuration is refused \(.*preset 'digits-mlp' -> 'digits-cgan'"
     ):
         train(other, tmp_path, resume=True, dataset=digits)
-    with pytest.raises(AdvnetsError, match=r"refused \(game\.k 1 -> 3\)"):
-        train(tiny_config("game.k=3"), tmp_path, resume=True, dataset=digits)
+    with pytest.raises(AdvnetsError, match=r"refused \(game\.batch_size 50 -> 25\)"):
+        train(tiny_config("game.batch_size=25"), tmp_path, resume=True, dataset=digits)
     # What a resume may change: epochs, checkpointing, learning rates.
     allowed = tiny_config("train.epochs=3", "train.checkpoint_every=7", "optim.lr=0.05", "optim.lr_g=0.02")
     assert train(allowed, tmp_path, resume=True, dataset=digits, max_steps=2).step == 7
@@ -237,7 +239,7 @@ def test_the_advice_after_a_divergence_is_a_command_that_works(
     result = run_cli(*advised_command(message))
     assert result.returncode == 0, result.stderr
     assert f"finished at step {10 + 3 if resumes else 3} " in result.stdout
-    assert resolve_config(None, None, [], base=_saved(tmp_path)).optim.lr == pytest.approx(0.01)
+    assert resolve_config(None, None, base=_saved(tmp_path)).optim.lr == pytest.approx(0.01)
 
 
 def test_the_saturating_loss_is_told_of_the_other_one(tmp_path: Path, digits, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.rundir import read_metrics
 from tests.runs.faults import (
@@ -106,7 +106,7 @@ def test_max_restarts_recovers_a_killed_worker_exactly(
     shutil.copytree(uninterrupted, whole)
     for later in list_checkpoints(whole / "checkpoints")[1:]:
         later.unlink()
-    config = resolve_config("digits-mlp", None, SETTINGS)
+    config = resolve_config("digits-mlp", None, parse_assignments(SETTINGS))
     result = train_as_one_rank(config, whole, monkeypatch, resume=True, dataset=digits)
     assert (result.status, result.step) == ("finished", 50)
     assert all(bool(torch.isfinite(t).all()) for t in final(whole).values() if t.is_floating_point())

@@ -10,7 +10,8 @@ from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset
 from advnets.game.noise import sample_noise
 from advnets.runs.model import TrainedModel
-from advnets.runs.training import TrainResult, train
+from advnets.runs.trainer import TrainResult
+from advnets.runs.training import train
 from advnets.variants.inference import fit_encoder
 from tests.conftest import tiny_config
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.data.base import ImageDataset, Split
 from advnets.runs.checkpoint import load_checkpoint
 from advnets.runs.rundir import RunDir
@@ -56,7 +56,7 @@ def generator_state(run_dir: Path) -> dict[str, torch.Tensor]:
 @pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_preset_trains_and_resumes_exactly(preset: str, digits: ImageDataset, tmp_path: Path) -> None:
     dataset = fake_cifar() if preset.startswith("cifar10") else digits
-    config = resolve_config(preset, None, [*QUIET, *PRESETS[preset]])
+    config = resolve_config(preset, None, parse_assignments([*QUIET, *PRESETS[preset]]))
     straight = train(config, tmp_path / "straight", dataset=dataset, max_steps=4)
     assert straight.step == 4
     train(config, tmp_path / "resumed", dataset=dataset, max_steps=2)

@@ -7,7 +7,7 @@ import torch
 
 from advnets.data.base import ImageDataset
 from advnets.errors import AdvnetsError
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 from advnets.variants.semisup import ClassDiscriminator, balanced_subset
 from tests.conftest import tiny_config
 
@@ -66,13 +66,13 @@ def test_kplus1_d_learns_from_ten_labels_far_beyond_chance(digits: ImageDataset,
     12.8-21.2 % against 14.4 %; both over 10-40 epochs).
     Checked over seeds 0-4 x 1 and 2 threads: worst 47.6 %, threshold 60 %, chance 90 %.
     """
-    from advnets.config.overrides import resolve_config
+    from advnets.config.overrides import parse_assignments, resolve_config
     from advnets.metrics.semisup import kplus1_error
     from advnets.runs.model import TrainedModel
     from advnets.runs.training import train
 
     assignments = ["semisup.labels=10", "train.epochs=20", "train.progress=false"]
-    config = resolve_config("digits-semisup", None, assignments)
+    config = resolve_config("digits-semisup", None, parse_assignments(assignments))
     result = train(config, tmp_path / "run", dataset=digits)
     error = kplus1_error(TrainedModel.load(result.run_dir).discriminator, digits["test"])
     assert error < 60.0

@@ -30,7 +30,7 @@ from advnets.cli import (  # noqa: F401  (registers the commands)
 )
 from advnets.cli.app import app, err
 from advnets.errors import AdvnetsError, AdvnetsWarning, one_line
-from advnets.runs.distributed import is_main_process
+from advnets.runs.group import is_main_process
 
 __all__ = ["app", "main"]
 

@@ -62,8 +62,8 @@ def eval_(
     from advnets.files import write_json
     from advnets.reporting.curve import checkpoint_curve, save_curve
     from advnets.reporting.evaluate import EvalOptions, evaluate_checkpoint
+    from advnets.runs.device import set_threads
     from advnets.runs.rundir import RESULTS_HINT
-    from advnets.runs.training import set_threads
 
     if all_checkpoints and (checkpoint is not None or features):
         given = "--checkpoint" if checkpoint is not None else "--features"

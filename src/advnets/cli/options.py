@@ -1,4 +1,5 @@
-"""Options checked where they are parsed: counts, seeds, threads, ports and device names.
+"""Options checked where they are parsed: counts, seeds, threads, ports and device names; shorthand flags
+turned into the settings they stand for.
 
 Each helper returns a `typer.Option` whose callback refuses a bad value with the option's own name, as
 one line (`error: -n must be at least 1, not 0`), before the command does any work. The range is added to
@@ -12,6 +13,7 @@ from typing import Any
 
 import typer
 
+from advnets.config.overrides import settings
 from advnets.config.schema import DEVICES, MAX_SEED, MAX_THREADS, is_device_name
 from advnets.errors import AdvnetsError
 
@@ -50,6 +52,12 @@ def threads(help: str = "CPU threads (0: one per core)", low: int = 0) -> Any:
 
 def port(help: str) -> Any:
     return count(help=help, low=1, high=65535)
+
+
+def shorthands(values: dict[str, Any]) -> dict[str, Any]:
+    """The shorthand flags a user gave, {'train.epochs': 5, 'train.seed': None}, as the settings they stand
+    for ({'train': {'epochs': 5}}); None is a flag not given."""
+    return settings({key: value for key, value in values.items() if value is not None})
 
 
 def _device(param: typer.CallbackParam, value: str | None) -> str | None:

@@ -37,6 +37,7 @@ def reproduce(
     ] = [],  # noqa: B006
 ) -> None:
     """Train the preset, evaluate it every few epochs, run the full protocol, write figures and a report."""
+    from advnets.config.overrides import parse_assignments
     from advnets.errors import AdvnetsError
     from advnets.reporting.figures import FigureOptions, write_figures
     from advnets.reporting.report import write_report
@@ -47,7 +48,7 @@ def reproduce(
         raise AdvnetsError(f"unknown reproduction '{target}'; choose one of: {', '.join(PRESETS)}")
     directory = run_dir or Path("runs") / f"reproduce-{target}"
     settings = ReproduceOptions(
-        epochs, eval_every, seed, threads, data_dir, resume, patience, list(set_), overwrite=overwrite
+        epochs, eval_every, seed, threads, data_dir, resume, patience, parse_assignments(set_), overwrite
     )
 
     def show(point: dict[str, Any]) -> None:

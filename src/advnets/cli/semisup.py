@@ -39,18 +39,14 @@ def semisup(
     json_path: Annotated[Path | None, typer.Option("--json", help="also write the results as JSON")] = None,
 ) -> None:
     """Semi-supervised classification from D: (a) linear probe, (b) K+1-class D, and label-only baselines."""
-    from advnets.config.overrides import resolve_config
+    from advnets.config.overrides import deep_merge, parse_assignments, resolve_config
     from advnets.data import load_dataset
     from advnets.files import write_json
     from advnets.reporting.semisup import semisup_experiment, summary
 
     n = parse_labels(labels)
-    assignments = [*set_, "train.progress=false"]
-    if data_dir is not None:
-        assignments.append(f"data.data_dir={data_dir}")
-    if epochs is not None:
-        assignments.append(f"train.epochs={epochs}")
-    config = resolve_config(preset, None, assignments)
+    shorthand = {"train.progress": False, "data.data_dir": data_dir, "train.epochs": epochs}
+    config = resolve_config(preset, None, deep_merge(parse_assignments(set_), options.shorthands(shorthand)))
     data = config.data
     dataset = load_dataset(data.name, data.data_dir, data.image_size, data.channels)
     results = semisup_experiment(

@@ -26,7 +26,7 @@ def theory(
 ) -> None:
     """C(G) = -log 4 + 2 JSD, D -> D* with G fixed, JSD falling over a real 1-D GAN run; Figure 1."""
     from advnets.reporting.theory import TheoryOptions, run_theory
-    from advnets.runs.training import set_threads
+    from advnets.runs.device import set_threads
 
     set_threads(threads)
 

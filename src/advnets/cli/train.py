@@ -19,7 +19,9 @@ def train(
         str | None, typer.Option(help="starting configuration (default mnist-mlp); see `advnets info`")
     ] = None,
     config: Annotated[Path | None, typer.Option(help="YAML or TOML file laid over the preset")] = None,
-    set_: Annotated[list[str], typer.Option("--set", help="override, e.g. --set game.k=3 (repeatable)")] = [],  # noqa: B006
+    set_: Annotated[
+        list[str], typer.Option("--set", help="override, e.g. --set optim.lr=0.05 (repeatable)")
+    ] = [],  # noqa: B006
     data_dir: Annotated[str | None, typer.Option(help="folder holding the dataset's files")] = None,
     run_dir: Annotated[Path | None, typer.Option(help="where outputs go (default runs/PRESET)")] = None,
     resume: Annotated[Path | None, typer.Option(help="continue the run in this directory")] = None,
@@ -34,22 +36,23 @@ def train(
 ) -> None:
     """Train a GAN; writes sample grids, metrics and checkpoints to the run directory."""
     from advnets.cli.app import err
-    from advnets.config.overrides import resolve_config
-    from advnets.runs import distributed
+    from advnets.config.overrides import deep_merge, parse_assignments, resolve_config
+    from advnets.runs.group import is_main_process
     from advnets.runs.rundir import RunDir
     from advnets.runs.training import train as run_training
 
-    assignments = list(set_)
-    if data_dir is not None:
-        assignments.append(f"data.data_dir={data_dir}")
-    if epochs is not None:
-        assignments.append(f"train.epochs={epochs}")
-    if seed is not None:
-        assignments.append(f"train.seed={seed}")
-    if quiet:
-        assignments.append("train.progress=false")
-    if device is not None:
-        assignments.append(f"train.device={device}")
+    overrides = deep_merge(
+        parse_assignments(set_),
+        options.shorthands(
+            {
+                "data.data_dir": data_dir,
+                "train.epochs": epochs,
+                "train.seed": seed,
+                "train.progress": False if quiet else None,
+                "train.device": device,
+            }
+        ),
+    )
     if resume is not None:
         if run_dir is not None and run_dir.resolve() != resume.resolve():
             raise AdvnetsError(
@@ -57,17 +60,17 @@ def train(
                 f"refused; drop --run-dir, or train a new run in {run_dir} without --resume"
             )
         if preset is not None:  # the library refuses it if it is not the run's own preset
-            assignments.insert(0, f"preset={preset}")
+            overrides = deep_merge({"preset": preset}, overrides)
         saved = RunDir(resume).load_config()
-        resolved = resolve_config(None, config, assignments, base=saved.to_dict())
+        resolved = resolve_config(None, config, overrides, base=saved.to_dict())
         directory = resume
     else:
-        resolved = resolve_config(preset or "mnist-mlp", config, assignments)
+        resolved = resolve_config(preset or "mnist-mlp", config, overrides)
         directory = run_dir or Path("runs") / resolved.preset
     result = run_training(
         resolved, directory, resume=resume is not None, console=err, max_steps=max_steps, overwrite=overwrite
     )
-    if not distributed.is_main_process():
+    if not is_main_process():
         return
     verb = "stopped (Ctrl-C)" if result.status == "interrupted" else "finished"
     out.print(f"{verb} at step {result.step} (epoch {result.epoch}) in {result.seconds:.1f} s")

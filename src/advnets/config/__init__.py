@@ -6,7 +6,14 @@ setting is read the same way by the nets, the game, the variants, the runs and t
 
 from __future__ import annotations
 
-from advnets.config.overrides import resolve_config, validate, validate_saved
+from advnets.config.overrides import (
+    parse_assignments,
+    resolve_config,
+    setting,
+    settings,
+    validate,
+    validate_saved,
+)
 from advnets.config.presets import PRESETS
 from advnets.config.schema import (
     DataConfig,
@@ -33,7 +40,10 @@ __all__ = [
     "RunConfig",
     "SemisupConfig",
     "TrainConfig",
+    "parse_assignments",
     "resolve_config",
+    "setting",
+    "settings",
     "validate",
     "validate_saved",
 ]

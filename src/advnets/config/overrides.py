@@ -30,15 +30,9 @@ def deep_merge(base: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, 
     return merged
 
 
-def parse_assignment(text: str) -> dict[str, Any]:
-    """'game.k=3' -> {'game': {'k': 3}}; the value is read as YAML, so lists and null work too."""
-    if "=" not in text:
-        raise AdvnetsError(f"--set expects key=value, got '{text}'; for example --set game.k=3")
-    key, raw = text.split("=", 1)
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        value = raw
+def setting(key: str, value: Any) -> dict[str, Any]:
+    """One setting as the nested data a configuration is filled with: ('train.epochs', 5) ->
+    {'train': {'epochs': 5}}. The value is taken as it is, never parsed."""
     nested: dict[str, Any] = {}
     node = nested
     parts = key.strip().split(".")
@@ -46,6 +40,36 @@ def parse_assignment(text: str) -> dict[str, Any]:
         node = node.setdefault(part, {})
     node[parts[-1]] = value
     return nested
+
+
+def settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted keys and their values as one nested mapping: {'train.seed': 1, 'train.epochs': 5} ->
+    {'train': {'seed': 1, 'epochs': 5}} (a later key wins over an earlier one it overlaps)."""
+    merged: dict[str, Any] = {}
+    for key, value in values.items():
+        merged = deep_merge(merged, setting(key, value))
+    return merged
+
+
+def parse_assignment(text: str) -> dict[str, Any]:
+    """A user's `--set` text, 'game.k=3' -> {'game': {'k': 3}}; the value is read as YAML, so lists and null
+    work too. Only what a user typed is parsed: code passes its settings as data (`setting`)."""
+    if "=" not in text:
+        raise AdvnetsError(f"--set expects key=value, got '{text}'; for example --set optim.lr=0.05")
+    key, raw = text.split("=", 1)
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return setting(key, value)
+
+
+def parse_assignments(texts: Iterable[str]) -> dict[str, Any]:
+    """Every `--set key=value` of a command line as one nested mapping, a later one winning."""
+    merged: dict[str, Any] = {}
+    for text in texts:
+        merged = deep_merge(merged, parse_assignment(text))
+    return merged
 
 
 def load_yaml(text: str, source: str) -> Any:
@@ -100,7 +124,9 @@ def _explain(error: ValidationError) -> str:
         hint = f"did you mean '{'.'.join(filter(None, [parent, close[0]]))}'? " if close else ""
         scope = f" in {parent}" if parent else ""
         return f"unknown config key '{where}' {hint}(valid keys{scope}: {', '.join(valid)})"
-    return f"bad config value {where}={first.get('input')!r}: {first['msg']}"
+    # A check of ours (a name, a device) words its own message; pydantic's own are kept as they are.
+    message = str(first["ctx"]["error"]) if first["type"] == "value_error" else first["msg"]
+    return f"bad config value {where}={first.get('input')!r}: {message}"
 
 
 def validate(data: Mapping[str, Any]) -> RunConfig:
@@ -124,13 +150,59 @@ def validate_saved(data: Mapping[str, Any]) -> RunConfig:
     return validate(filled)
 
 
+def ignored_setting(config: RunConfig) -> str | None:
+    """Why a setting of `config` would do nothing under its update, as one line; None when each one acts.
+
+    What each update reads of `game`: the paper's two (advnets.game.updates) read all of it, k under
+    "alternating" only; BiGAN's reads only k, under "alternating", and takes its own loss for G and E;
+    semisup's is its own (one D step, then one G step by feature matching). The variants' updates cannot be
+    asked from here (they sit above the config), so tests/variants/test_ignored_settings.py trains each
+    variant with and without each setting and checks this rule against what changed.
+    """
+    game, variant = config.game, config.variant
+    if variant == "semisup":
+        own = "whose update is its own (one D step, then one G step)"
+        if game.k != 1:
+            return f"game.k={game.k} does nothing in the semisup variant, {own}; drop it"
+        if game.update != "simultaneous":
+            return f"game.update={game.update} does nothing in the semisup variant, {own}; drop it"
+        if game.generator_loss != "non-saturating":
+            return (
+                f"game.generator_loss={game.generator_loss} does nothing in the semisup variant (G matches "
+                "D's features, or with semisup.feature_matching=false takes the non-saturating loss); drop it"
+            )
+    if variant == "bigan":
+        if game.generator_loss != "non-saturating":
+            return (
+                f"game.generator_loss={game.generator_loss} does nothing in the bigan variant (G and E take "
+                "the non-saturating loss with D's labels swapped); drop it"
+            )
+        if game.update == "alternating" and game.k == 1:
+            return (
+                "game.update=alternating with game.k=1 does nothing in the bigan variant, which steps D, "
+                "then G and E, under either update (alternating adds k D steps); set game.k or drop it"
+            )
+    if game.update == "simultaneous" and game.k != 1:
+        return (
+            f"game.k={game.k} does nothing under game.update=simultaneous (one D and one G step from one "
+            "minibatch); set game.update=alternating for k D steps per G step, or drop game.k"
+        )
+    return None
+
+
 def resolve_config(
     preset: str | None = "mnist-mlp",
     config_file: str | Path | None = None,
-    assignments: Iterable[str] = (),
+    overrides: Mapping[str, Any] | None = None,
     base: Mapping[str, Any] | None = None,
 ) -> RunConfig:
-    """Defaults <- preset <- file <- overrides, validated once."""
+    """Defaults <- preset <- file <- overrides (nested data: `settings`, `parse_assignments`), validated once.
+
+    A setting the chosen update ignores is refused. Over a saved run's configuration (`base`) it is not: a
+    resume may change none of those settings (advnets.runs.resume says so), and older runs may hold them.
+    """
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise TypeError("resolve_config takes its overrides as a nested mapping; see settings()")
     data: dict[str, Any] = dict(base) if base is not None else {}
     if base is None:
         name = preset or "mnist-mlp"
@@ -141,6 +213,8 @@ def resolve_config(
         data = deep_merge({"preset": name}, PRESETS[name])
     if config_file is not None:
         data = deep_merge(data, read_config_file(config_file))
-    for text in assignments:
-        data = deep_merge(data, parse_assignment(text))
-    return validate(data)
+    config = validate(deep_merge(data, overrides or {}))
+    problem = ignored_setting(config) if base is None else None
+    if problem is not None:
+        raise AdvnetsError(problem)
+    return config

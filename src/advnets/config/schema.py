@@ -5,7 +5,9 @@ A preset, a YAML/TOML file and `--set key=value` all fill the same tree, validat
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Callable
 from dataclasses import asdict, field
 from typing import Annotated, Any, Literal
 
@@ -36,6 +38,36 @@ def _device_name(name: str) -> str:
     return name
 
 
+# The names of advnets.variants.VARIANTS and advnets.data.DATASETS, kept here so that the configuration, at
+# the bottom of the package, refuses an unknown name when it is validated (a test holds them equal).
+VARIANTS = ("gan", "cgan", "dcgan", "cdcgan", "inference", "bigan", "inpaint", "semisup")
+DATASETS = (
+    "mnist",
+    "mnist-5k",
+    "fashion-mnist",
+    "cifar10",
+    "digits",
+    "folder",
+    "toy-gaussian-1d",
+    "toy-mixture-1d",
+    "toy-ring-2d",
+)
+
+
+def _one_of(kind: str, names: tuple[str, ...]) -> Callable[[str], str]:
+    def check(name: str) -> str:
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ValueError(f"not a {kind}{hint}; choose one of: {', '.join(names)}")
+        return name
+
+    return check
+
+
+VariantName = Annotated[str, AfterValidator(_one_of("variant", VARIANTS))]
+DatasetName = Annotated[str, AfterValidator(_one_of("dataset", DATASETS))]
+DeviceName = Annotated[str, AfterValidator(_device_name)]
 Threads = Annotated[int, Field(ge=0, le=MAX_THREADS)]
 MAX_SEED = 2**32 - 1  # what every generator seeded here (torch, numpy) accepts
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
@@ -43,7 +75,7 @@ Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
 
 @dataclass(config=STRICT)
 class DataConfig:
-    name: str = "mnist"
+    name: DatasetName = "mnist"
     data_dir: str | None = None
     image_size: Positive = 28  # the folder dataset resizes to this; MNIST-like sets are zero-padded to it
     channels: Literal[1, 3] = 1
@@ -124,7 +156,7 @@ class GameConfig:
 class TrainConfig:
     epochs: Positive = 250
     seed: Seed = 0
-    device: Annotated[str, AfterValidator(_device_name)] = "cpu"
+    device: DeviceName = "cpu"
     precision: Literal["fp32", "bf16"] = "fp32"  # bf16: autocast matmuls (faster, different numerics)
     threads: Threads = 0  # 0: one per core
     checkpoint_every: NonNegative = 2000  # steps; 0: only at epoch ends and the end
@@ -173,7 +205,7 @@ class SemisupConfig:
 @dataclass(config=STRICT)
 class RunConfig:
     preset: str = "mnist-mlp"
-    variant: str = "gan"
+    variant: VariantName = "gan"
     data: DataConfig = field(default_factory=DataConfig)
     generator: GeneratorConfig = field(default_factory=GeneratorConfig)
     discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)

@@ -18,7 +18,7 @@ from advnets.lab.frames import Tabulation, make_frame
 from advnets.lab.settings import merge_settings, to_config
 from advnets.lab.substeps import Phase, SubStepper
 from advnets.lab.targets import make_target
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 # Iterations per frame while playing; "fast" steps until its time budget per frame is spent.
 SPEEDS = {"slow": 1, "normal": 10, "fast": 0}

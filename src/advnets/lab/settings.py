@@ -1,16 +1,15 @@
 """The toy game's settings as the page sends them, turned into the engine's own RunConfig.
 
-Every value goes through advnets.config.overrides.resolve_config, so the page gets the same one-line errors
-as `advnets train --set` (a learning rate of -1 is refused there, not here).
+Every value goes to advnets.config.overrides.resolve_config as data, so the page gets the same one-line
+errors as `advnets train --set` (a learning rate of -1 is refused there, not here).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from advnets.config.overrides import resolve_config
-from advnets.config.schema import RunConfig
+from advnets.config import overrides
+from advnets.config.schema import DATASETS, RunConfig
 from advnets.errors import AdvnetsError
 
 # The lab starts from the paper's Figure 1 preset and changes what a 2-D game needs to learn in a few
@@ -31,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "seed": 0,
 }
 
+# The line and drawn targets are the lab's own, made in memory (targets.py) and handed to build_game; a
+# config names only datasets advnets can load by name, so for them it names the 2-D toy they stand beside.
+IN_MEMORY = "toy-ring-2d"
 _INTEGERS = ("g_layers", "g_width", "d_layers", "d_width", "k", "batch", "seed")
 _LIMITS = {"g_layers": 6, "d_layers": 6, "g_width": 512, "d_width": 512, "k": 20, "batch": 2000}
 
@@ -66,8 +68,8 @@ def merge_settings(given: dict[str, Any]) -> dict[str, Any]:
 
 def to_config(settings: dict[str, Any], dim: int) -> RunConfig:
     """The engine's RunConfig for these settings (validated by the engine), for data of dimension `dim`."""
-    assignments = {
-        "data.name": settings["data"],
+    values = {
+        "data.name": settings["data"] if settings["data"] in DATASETS else IN_MEMORY,
         "generator.noise_dim": dim,  # z has the data's dimension, so G's map can be drawn as a warped grid
         "generator.noise": settings["noise"],
         "generator.hidden": [settings["g_width"]] * settings["g_layers"],
@@ -80,6 +82,4 @@ def to_config(settings: dict[str, Any], dim: int) -> RunConfig:
         "optim.lr": settings["lr"],
         "train.seed": settings["seed"],
     }
-    return resolve_config(
-        "toy-1d", None, [f"{key}={json.dumps(value)}" for key, value in assignments.items()]
-    )
+    return overrides.resolve_config("toy-1d", None, overrides.settings(values))

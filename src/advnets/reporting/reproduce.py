@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import Console
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import deep_merge, resolve_config, settings
 from advnets.files import write_json
 from advnets.reporting.curve import checkpoint_point, read_curve, save_curve
 from advnets.reporting.evaluate import EvalOptions, evaluate_checkpoint, load_run_dataset
@@ -39,7 +39,7 @@ class ReproduceOptions:
     # Stop once the validation figure has not improved for this many epochs (0: train to `epochs`). The
     # paper's code has no stopping rule; this one looks at validation only, never at the test set.
     patience: int = 0
-    settings: list[str] = field(default_factory=list)  # `--set key=value` laid over the preset
+    settings: dict[str, Any] = field(default_factory=dict)  # nested settings laid over the preset
     overwrite: bool = False  # clear a run already in the directory (else a fresh start there is refused)
 
 
@@ -65,18 +65,22 @@ def reproduce(
     """Train, evaluate every `eval_every` epochs on validation data, then run the full protocol on the
     checkpoint that validation selects (the best point of the curve)."""
     console = console or Console(stderr=True)
-    assignments = [f"train.seed={options.seed}", f"train.threads={options.threads}", "train.progress=false"]
+    own: dict[str, Any] = {
+        "train.seed": options.seed,
+        "train.threads": options.threads,
+        "train.progress": False,
+    }
     if options.data_dir:
-        assignments.append(f"data.data_dir={options.data_dir}")
-    assignments += options.settings
-    preset = resolve_config(PRESETS[target], None, assignments)
+        own["data.data_dir"] = options.data_dir
+    overrides = deep_merge(settings(own), options.settings)
+    preset = resolve_config(PRESETS[target], None, overrides)
     dataset = load_run_dataset(preset, options.data_dir)
     steps_per_epoch = len(dataset["train"]) // preset.game.batch_size
-    schedule = [
-        f"train.checkpoint_every={options.eval_every * steps_per_epoch}",
-        f"train.keep_checkpoints={options.epochs // options.eval_every + 2}",
-    ]
-    config = resolve_config(PRESETS[target], None, assignments + schedule)
+    schedule = {
+        "train.checkpoint_every": options.eval_every * steps_per_epoch,
+        "train.keep_checkpoints": options.epochs // options.eval_every + 2,
+    }
+    config = resolve_config(PRESETS[target], None, deep_merge(overrides, settings(schedule)))
     eval_options = EvalOptions(data_dir=options.data_dir)
     points = read_curve(run_dir) if options.resume else []
     found = list_checkpoints(RunDir(run_dir).checkpoints_dir) if options.resume else []

@@ -50,7 +50,7 @@ def _train_kplus1(
 ) -> float:
     base = config.to_dict()
     base["semisup"]["unsupervised"] = unsupervised
-    cfg = resolve_config(None, None, [], base=base)
+    cfg = resolve_config(None, base=base)
     result = train(cfg, run_dir, dataset=dataset, console=console, overwrite=overwrite)
     return kplus1_error(TrainedModel.load(result.run_dir).discriminator, dataset["test"])
 
@@ -87,7 +87,7 @@ def semisup_experiment(
         base = config.to_dict()
         base["semisup"].update(labels=labels, label_seed=seed)
         base["train"]["seed"] = seed
-        cfg = resolve_config(None, None, [], base=base)
+        cfg = resolve_config(None, base=base)
         for method, unsup, tag in ((KPLUS1, True, "kplus1"), (LABELS_ONLY, False, "labels-only")):
             run_dir = Path(out_dir) / f"{tag}-n{labels}-s{seed}"
             train_one = partial(_train_kplus1, cfg, dataset, run_dir, unsup, console, overwrite)

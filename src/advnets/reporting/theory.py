@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import resolve_config, setting
 from advnets.data import load_dataset
 from advnets.data.toy import TOYS, GaussianMixture
 from advnets.files import save_animation, save_figure, write_json
 from advnets.metrics.theory import gaussian_pdf, identities
 from advnets.metrics.toygame import EDGES, ToyFrame, discriminator_error, fit_discriminator, toy_frame
 from advnets.plots.toy import dstar_figure, jsd_figure, toy_animation, toy_figure
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 from advnets.variants import DataInfo, get_variant
 
 DATA = "toy-gaussian-1d"
@@ -49,7 +49,7 @@ def theorem_one() -> list[dict[str, float]]:
 
 
 def proposition_one(options: TheoryOptions) -> tuple[list[tuple[int, float]], Any]:
-    config = resolve_config("toy-1d", None, [f"train.seed={options.seed}"])
+    config = resolve_config("toy-1d", None, setting("train.seed", options.seed))
     discriminator = get_variant("gan").build_discriminator(config, DataInfo(DATA, (1,)))
     errors = fit_discriminator(
         discriminator, config.optim, TOYS[DATA], FIXED_G, options.d_steps, seed=options.seed
@@ -59,7 +59,7 @@ def proposition_one(options: TheoryOptions) -> tuple[list[tuple[int, float]], An
 
 def gan_frames(options: TheoryOptions) -> list[ToyFrame]:
     """Train the toy-1d preset with the engine's Game, a frame every `every` steps."""
-    config = resolve_config("toy-1d", None, [f"train.seed={options.seed}"])
+    config = resolve_config("toy-1d", None, setting("train.seed", options.seed))
     game = build_game(config, load_dataset(DATA))
     noise = config.generator.noise
     frames = [toy_frame(game.generator, game.discriminator, TOYS[DATA], 0, noise)]

@@ -12,7 +12,7 @@ from advnets.metrics.toygame import ToyFrame, toy_frame
 from advnets.plots.toy import jsd_figure, toy_animation, toy_figure
 from advnets.runs.checkpoint import list_checkpoints
 from advnets.runs.rundir import RESULTS_HINT, RunDir
-from advnets.runs.state import build_game
+from advnets.runs.training import build_game
 
 
 def run_frames(run_dir: Path) -> list[ToyFrame]:

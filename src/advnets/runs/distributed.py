@@ -3,7 +3,7 @@
     torchrun --nproc-per-node 2 -m advnets train --preset mnist-mlp --data-dir PATH/TO/MNIST
 
 torchrun sets RANK, WORLD_SIZE, LOCAL_RANK and the rendezvous address; `init()` joins that process group
-(gloo on CPU, NCCL on CUDA) and `leave()` leaves it (both in `advnets.runs.group`, re-exported here).
+(gloo on CPU, NCCL on CUDA) and `leave()` leaves it (both in `advnets.runs.group`).
 `game.batch_size` stays the global minibatch: each of N ranks takes its contiguous 1/N of every batch of the
 one global data order, and its 1/N slice of noise drawn for the whole batch from a generator every rank
 holds in the same state, so the run does not depend on N (to float tolerance) and any N can resume a
@@ -22,17 +22,7 @@ from advnets.errors import AdvnetsError
 from advnets.game.batches import EpochSampler
 from advnets.game.loop import Game
 from advnets.nets.global_batchnorm import convert_global_batchnorm
-from advnets.runs.group import (  # noqa: F401  (joining and leaving the group, importable from here as before)
-    Context,
-    barrier,
-    init,
-    is_main_process,
-    job_id,
-    launched,
-    leave,
-    restart_count,
-    session,
-)
+from advnets.runs.group import Context
 
 NOISE_STREAM = 4_099  # offsets that keep the noise and per-rank dropout streams apart from the init seed
 RANK_STREAM = 7_919

@@ -29,7 +29,7 @@ from torch.distributed.constants import default_pg_timeout
 from torch.distributed.rendezvous import rendezvous
 
 from advnets.errors import AdvnetsError
-from advnets.runs.state import resolve_device
+from advnets.runs.device import resolve_device
 
 ANNOUNCE = "advnets/attempt"  # key in torchrun's store: the prefix of the newest attempt
 ANSWER_WITHIN = timedelta(seconds=5)  # then read the announcement again (a busy rank 0 is asked again)
@@ -70,7 +70,7 @@ def restart_count() -> int:
 
     Per node: under c10d rendezvous a node whose own workers were healthy restarts them as a membership
     change, which this count does not include; so the run lock's job (`job_id`), not this count, tells a
-    restarted worker its own run (`advnets.runs.training.own_restart`).
+    restarted worker its own run (`advnets.runs.claim.own_restart`).
     """
     return int(os.environ.get("TORCHELASTIC_RESTART_COUNT", "0"))
 

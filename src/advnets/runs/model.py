@@ -18,9 +18,10 @@ from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
 from advnets.game.noise import sample_noise
 from advnets.runs.checkpoint import load_checkpoint
+from advnets.runs.device import resolve_device
 from advnets.runs.memory import require_memory
 from advnets.runs.rundir import RunDir
-from advnets.runs.state import info_from_meta, module_state, resolve_device
+from advnets.runs.state import info_from_meta, module_state
 from advnets.variants import DataInfo, Variant, get_variant
 
 # G runs on this many samples at a time, so its hidden layers' memory stays bounded whatever n is asked.

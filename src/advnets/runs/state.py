@@ -1,4 +1,4 @@
-"""Build a Game from a config, and move its complete state to and from checkpoint tensors and JSON."""
+"""A game's complete state moved to and from checkpoint tensors and JSON, and a run's settings read back."""
 
 from __future__ import annotations
 
@@ -9,59 +9,12 @@ import torch
 
 import advnets
 from advnets.config.overrides import validate_saved
-from advnets.config.schema import DEVICES, RunConfig, is_device_name
-from advnets.data.base import ImageDataset, check_labels
+from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
 from advnets.runs.checkpoint import flatten_optimizer, unflatten_optimizer
-from advnets.variants import DataInfo, get_variant
-
-
-def resolve_device(name: str) -> torch.device:
-    """The torch device for cpu, cuda, cuda:N or auto (a GPU when there is one), checked on this machine."""
-    if not is_device_name(name):
-        raise AdvnetsError(f"'{name}' is not a device; use {DEVICES}")
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    device = torch.device(name)
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise AdvnetsError(
-            f"device '{name}' requested but no CUDA GPU is available; use --set train.device=cpu"
-        )
-    count = torch.cuda.device_count() if device.type == "cuda" else 0
-    if device.index is not None and device.index >= count:
-        raise AdvnetsError(
-            f"device '{name}' requested but this machine has {count} CUDA GPU(s), "
-            f"cuda:0 to cuda:{count - 1}; choose one of them"
-        )
-    return device
-
-
-def data_info(dataset: ImageDataset) -> DataInfo:
-    return DataInfo(dataset.name, dataset.sample_shape, dataset.num_classes)
-
-
-def build_game(config: RunConfig, dataset: ImageDataset, device: torch.device | str = "cpu") -> Game:
-    """A fresh game: nets initialised from the config's seed, G's output bias from the data's marginals."""
-    torch.manual_seed(config.train.seed)
-    variant = get_variant(config.variant)
-    info = data_info(dataset)
-    if len(dataset["train"]) < config.game.batch_size:
-        raise AdvnetsError(
-            f"game.batch_size={config.game.batch_size} exceeds the {len(dataset['train'])} training "
-            f"examples of '{dataset.name}'; lower it with --set game.batch_size=N"
-        )
-    if variant.conditional and info.num_classes is None:
-        raise AdvnetsError(f"variant '{variant.name}' needs labels, but dataset '{dataset.name}' has none")
-    if info.num_classes is not None:  # again here: a Split's labels may have been replaced since loading
-        check_labels(dataset["train"], info.num_classes, f"dataset '{dataset.name}' (train split)")
-    generator = variant.build_generator(config, info)
-    discriminator = variant.build_discriminator(config, info)
-    set_bias = getattr(generator, "set_output_bias_from_marginals", None)
-    if config.generator.output_bias_from_data and callable(set_bias):
-        set_bias(dataset["train"].images.mean(dim=0))
-    return Game(config, variant, info, generator, discriminator, dataset["train"], device)
+from advnets.variants import DataInfo
 
 
 def snapshot(game: Game) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:

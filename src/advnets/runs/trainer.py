@@ -31,7 +31,7 @@ from advnets.plots.grid import grid_image
 from advnets.runs import distributed, health
 from advnets.runs.blowup import BlowupWatch, blowup_marks
 from advnets.runs.checkpoint import checkpoint_path, prune_checkpoints, save_checkpoint
-from advnets.runs.distributed import Context
+from advnets.runs.group import Context
 from advnets.runs.rundir import MetricsLog, RunDir, read_metrics
 from advnets.runs.state import snapshot
 

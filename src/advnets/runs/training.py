@@ -1,7 +1,10 @@
-"""Train a run: set up (data, game, torchrun's process group, run directory) and hand over to the loop.
+"""Train a run, assembled in one place and in the order each part needs the last:
 
-Ctrl-C finishes the current step, writes a checkpoint and returns; `resume=True` continues a run exactly.
-A run directory holds one run, trained by one process at a time.
+    data -> variant -> nets -> game -> distribution -> restore -> trainer
+
+`train` joins torchrun's process group (none on one process) and claims the run directory; `assemble` builds
+the parts; the Trainer (trainer.py) runs Algorithm 1 around them. Ctrl-C finishes the current step, writes a
+checkpoint and returns; `resume=True` continues a run exactly.
 """
 
 from __future__ import annotations
@@ -12,115 +15,22 @@ from pathlib import Path
 import torch
 from rich.console import Console
 
-from advnets.config.schema import MAX_THREADS, RunConfig
+from advnets.config.schema import RunConfig
 from advnets.data import load_dataset
-from advnets.data.base import ImageDataset
+from advnets.data.base import ImageDataset, check_labels
 from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
 from advnets.game.parallel import unwrap
-from advnets.runs import distributed, health
-from advnets.runs.checkpoint import list_checkpoints, load_checkpoint, remove_partial_writes
-from advnets.runs.distributed import Context
-from advnets.runs.lock import Holder, RunLock
+from advnets.runs import distributed, group, health
+from advnets.runs.checkpoint import load_checkpoint
+from advnets.runs.claim import claim_run
+from advnets.runs.device import set_threads
+from advnets.runs.group import Context
 from advnets.runs.resume import check_resumable
 from advnets.runs.rundir import MetricsLog, RunDir
-from advnets.runs.state import build_game, resolve_device, restore
-from advnets.runs.trainer import (  # noqa: F401  (the loop's pieces, importable from here as before)
-    SINGLE,
-    StatsWindow,
-    Trainer,
-    TrainResult,
-    interrupt_flag,
-    write_checkpoint,
-)
-
-
-def set_threads(requested: int) -> None:
-    """`requested` threads, or (0) this machine's cores shared among torchrun's processes on it."""
-    if not 0 <= requested <= MAX_THREADS:
-        raise AdvnetsError(f"threads must be between 0 (one per core) and {MAX_THREADS}, not {requested}")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    local_processes = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))  # set by torchrun
-    torch.set_num_threads(requested or max(cores // local_processes, 1))
-
-
-def prepare(
-    config: RunConfig,
-    run: RunDir,
-    resume: bool,
-    dataset: ImageDataset | None,
-    context: Context = SINGLE,
-    device: torch.device | None = None,
-) -> tuple[Game, ImageDataset]:
-    """Build the game (and under torchrun shard it and wrap its nets), restoring the latest checkpoint.
-
-    On resume the checkpoint's own configuration is checked first: only RESUMABLE_KEYS may differ.
-    """
-    if resume:
-        path = run.latest_checkpoint()
-        tensors, meta = load_checkpoint(path)
-        check_resumable(config, meta, path)
-    dataset = dataset or load_dataset(
-        config.data.name, config.data.data_dir, config.data.image_size, config.data.channels
-    )
-    game = build_game(config, dataset, device or resolve_device(config.train.device))
-    if context.active:
-        distributed.shard_game(game, context)
-    if resume:
-        restore(game, tensors, meta)
-        distributed.restore_streams(game, tensors, context)
-    distributed.wrap_nets(game, context, config.train.sync_batchnorm)
-    return game, dataset
-
-
-def own_restart(run: RunDir, record: Holder | None, console: Console) -> bool | None:
-    """For a worker torchrun restarted into the run its own job trains: True to resume it, False to start it
-    over (that job wrote no checkpoint yet). None otherwise: another job's run, or none.
-
-    The lock's job, not the restart count, decides: on several nodes an agent whose own workers were healthy
-    restarts them as a membership change without counting it, and rank 0 may be on that node.
-    """
-    job = distributed.job_id()
-    if job is None or record is None or record.job != job:
-        return None
-    if not list_checkpoints(run.checkpoints_dir):
-        return False
-    count = distributed.restart_count()
-    why = f"torchrun restart {count}" if count else "torchrun restart (another node's workers)"
-    console.print(f"{why}: resuming {run.path}", highlight=False)
-    return True
-
-
-def open_run(
-    run: RunDir, context: Context, device: torch.device, resume: bool, overwrite: bool, console: Console
-) -> tuple[RunLock | None, bool]:
-    """Rank 0 makes the directory, takes its lock, makes way for a fresh run, clears half-written files.
-
-    Returns the lock (rank 0's) and whether the run resumes, the same on every rank.
-    """
-    lock = RunLock(run.path) if context.is_main else None
-    if lock is not None:
-        run.create()
-        record = lock.acquire()
-        try:
-            if record is not None and not record.released:
-                console.print(
-                    f"[yellow]notice:[/] took over the lock of {run.path} from {record.describe()}, which "
-                    "ended without letting go of it (killed?)",
-                    highlight=False,
-                )
-            restart = own_restart(run, record, console)
-            resume = resume or bool(restart)
-            if not resume:
-                run.claim_fresh(overwrite or restart is False)
-            lock.claim(distributed.job_id())
-            remove_partial_writes(run.checkpoints_dir)
-            remove_partial_writes(run.path)
-        except BaseException:
-            lock.release()
-            raise
-    [resume] = distributed.any_rank([resume], context, device)  # rank 0's decision, and a barrier
-    return lock, resume
+from advnets.runs.state import restore
+from advnets.runs.trainer import Trainer, TrainResult
+from advnets.variants import DataInfo, Variant, get_variant
 
 
 def train(
@@ -143,25 +53,95 @@ def train(
         raise AdvnetsError("--resume continues a run and --overwrite clears it; pass one of them")
     console = console or Console(stderr=True)
     set_threads(config.train.threads)
-    with distributed.session(config.train.device) as (context, device):
+    with group.session(config.train.device) as (context, device):
         run = RunDir(Path(run_dir))
-        lock, resume = open_run(run, context, device, resume, overwrite, console)
+        lock, resume = claim_run(run, context, device, resume, overwrite, console)
         try:
-            game, dataset = prepare(config, run, resume, dataset, context, device)
-            slots = 2 if config.optim.name == "adam" else 1  # Adam's two moments; SGD's momentum buffer
-            nets = [unwrap(game.generator), unwrap(game.discriminator)]
-            per_checkpoint = health.checkpoint_bytes(nets, slots)
-            if context.is_main:
-                health.check_free_space(run.path, per_checkpoint, config.train.keep_checkpoints)
-                run.save_config(config)
-            log = (
-                MetricsLog(run.metrics_file, game.step_count if resume else None) if context.is_main else None
-            )
+            trainer = assemble(config, run, resume, dataset, context, device, console)
             try:
-                return Trainer(config, run, game, dataset, context, console, log).run(max_steps)
+                return trainer.run(max_steps)
             finally:
-                if log is not None:
-                    log.close()
+                if trainer.log is not None:
+                    trainer.log.close()
         finally:
             if lock is not None:
                 lock.release()
+
+
+def assemble(
+    config: RunConfig,
+    run: RunDir,
+    resume: bool,
+    dataset: ImageDataset | None,
+    context: Context,
+    device: torch.device,
+    console: Console,
+) -> Trainer:
+    """Every part of the run `config` describes, built in order, restored from the latest checkpoint of `run`
+    when `resume`; `dataset` (for tests) replaces the one the config names."""
+    checkpoint = None
+    if resume:  # the checkpoint's own configuration first: only RESUMABLE_KEYS may differ (resume.py)
+        path = run.latest_checkpoint()
+        checkpoint = load_checkpoint(path)
+        check_resumable(config, checkpoint[1], path)
+    # Data: in memory; the game moves the training split to the device.
+    data = config.data
+    dataset = dataset or load_dataset(data.name, data.data_dir, data.image_size, data.channels)
+    # Variant, nets, game.
+    game = build_game(config, dataset, device)
+    # Distribution: this rank's share of every batch, the shared noise stream, its own dropout stream.
+    if context.active:
+        distributed.shard_game(game, context)
+    # Restore: weights, optimisers, counters, the place in the data, the random streams.
+    if checkpoint is not None:
+        tensors, meta = checkpoint
+        restore(game, tensors, meta)
+        distributed.restore_streams(game, tensors, context)
+    # Distribution: the nets wrapped in DDP under torchrun (a one-process game is left as is).
+    distributed.wrap_nets(game, context, config.train.sync_batchnorm)
+    # Trainer: rank 0 checks there is room for the checkpoints, saves the config and opens the metrics log.
+    log = None
+    if context.is_main:
+        slots = 2 if config.optim.name == "adam" else 1  # Adam's two moments; SGD's momentum buffer
+        per_checkpoint = health.checkpoint_bytes([unwrap(game.generator), unwrap(game.discriminator)], slots)
+        health.check_free_space(run.path, per_checkpoint, config.train.keep_checkpoints)
+        run.save_config(config)
+        log = MetricsLog(run.metrics_file, game.step_count if resume else None)
+    try:
+        return Trainer(config, run, game, dataset, context, console, log)
+    except BaseException:
+        if log is not None:
+            log.close()
+        raise
+
+
+def build_game(config: RunConfig, dataset: ImageDataset, device: torch.device | str = "cpu") -> Game:
+    """A fresh game: the variant's nets initialised from the config's seed, G's output bias from the data's
+    marginals, and their optimisers."""
+    torch.manual_seed(config.train.seed)
+    variant = get_variant(config.variant)
+    info = data_info(dataset)
+    check_data(config, variant, dataset, info)
+    generator = variant.build_generator(config, info)
+    discriminator = variant.build_discriminator(config, info)
+    set_bias = getattr(generator, "set_output_bias_from_marginals", None)
+    if config.generator.output_bias_from_data and callable(set_bias):
+        set_bias(dataset["train"].images.mean(dim=0))
+    return Game(config, variant, info, generator, discriminator, dataset["train"], device)
+
+
+def data_info(dataset: ImageDataset) -> DataInfo:
+    return DataInfo(dataset.name, dataset.sample_shape, dataset.num_classes)
+
+
+def check_data(config: RunConfig, variant: Variant, dataset: ImageDataset, info: DataInfo) -> None:
+    """Refuse data the game cannot train on: fewer examples than a minibatch, no labels for a conditional."""
+    if len(dataset["train"]) < config.game.batch_size:
+        raise AdvnetsError(
+            f"game.batch_size={config.game.batch_size} exceeds the {len(dataset['train'])} training "
+            f"examples of '{dataset.name}'; lower it with --set game.batch_size=N"
+        )
+    if variant.conditional and info.num_classes is None:
+        raise AdvnetsError(f"variant '{variant.name}' needs labels, but dataset '{dataset.name}' has none")
+    if info.num_classes is not None:  # again here: a Split's labels may have been replaced since loading
+        check_labels(dataset["train"], info.num_classes, f"dataset '{dataset.name}' (train split)")

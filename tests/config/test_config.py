@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from advnets.config.overrides import resolve_config
+from advnets.config.overrides import parse_assignments, resolve_config
 from advnets.config.presets import PRESETS
 from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
@@ -24,10 +24,12 @@ def test_every_preset_validates() -> None:
 
 def test_file_then_overrides_fill_the_same_tree(tmp_path: Path) -> None:
     yaml_file = tmp_path / "c.yaml"
-    yaml_file.write_text("game:\n  k: 2\noptim:\n  lr: 0.05\n")
+    yaml_file.write_text("game:\n  update: alternating\n  k: 2\noptim:\n  lr: 0.05\n")
     toml_file = tmp_path / "c.toml"
-    toml_file.write_text("[game]\nk = 4\n")
-    config = resolve_config("mnist-mlp", yaml_file, ["optim.lr=0.01", "generator.hidden=[10, 20]"])
+    toml_file.write_text('[game]\nupdate = "alternating"\nk = 4\n')
+    config = resolve_config(
+        "mnist-mlp", yaml_file, parse_assignments(["optim.lr=0.01", "generator.hidden=[10, 20]"])
+    )
     assert (config.game.k, config.optim.lr, config.generator.hidden) == (2, 0.01, [10, 20])
     assert resolve_config("mnist-mlp", toml_file).game.k == 4
 
@@ -46,7 +48,7 @@ def test_file_then_overrides_fill_the_same_tree(tmp_path: Path) -> None:
 )
 def test_bad_config_is_one_clear_line(assignment: str, message: str) -> None:
     with pytest.raises(AdvnetsError, match=message) as error:
-        resolve_config("mnist-mlp", None, [assignment])
+        resolve_config("mnist-mlp", None, parse_assignments([assignment]))
     assert "\n" not in str(error.value)
 
 
