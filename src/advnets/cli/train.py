@@ -81,3 +81,20 @@ def train(
         out.print(Text.assemble(("warning:", "yellow"), f" {warning}"), highlight=False)
     if result.status == "interrupted":
         out.print(f"resume with: advnets train --resume {result.run_dir}")
+    elif resolved.train.final_scores:
+        show_final_scores(result.run_dir, resolved.train.final_scores, data_dir)
+
+
+def show_final_scores(run_dir: Path, n: int, data_dir: str | None) -> None:
+    """FID, recall and the share of each class of `n` samples, in the classifier space of `advnets score`."""
+    from advnets.reporting.scoring import score_run
+
+    out.print(f"scoring {n} samples against the held-out test split (advnets score {run_dir} -n {n}) ...")
+    real, run = score_run(run_dir, n=n, data_dir=data_dir)
+    for name, row in (("samples", run), ("real train", real)):
+        shares = row["class_shares"]
+        out.print(
+            f"{name + ':':12}FID {row['fid']:.1f}  precision {row['precision']:.2f}  "
+            f"recall {row['recall']:.2f}  classes {100 * min(shares):.1f}-{100 * max(shares):.1f} % each",
+            highlight=False,
+        )

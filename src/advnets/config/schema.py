@@ -171,6 +171,9 @@ class TrainConfig:
     # Warn when the epoch grid's mean pairwise distance, having reached this fraction of the data's, falls
     # below it again (0: never).
     collapse_threshold: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.1
+    # After the last epoch, score this many samples in advnets' classifier space (FID, recall, the share of
+    # each class) against the held-out test split and print them beside the grid (0: don't).
+    final_scores: NonNegative = 0
 
 
 @dataclass(config=STRICT)

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from advnets.metrics.classifier import FeatureClassifier, apply_batched
+from advnets.metrics.classifier import FeatureClassifier, apply_batched, predict
 
 
 class Precomputed(nn.Module):
@@ -100,6 +100,12 @@ def class_consistency(classifier: FeatureClassifier, samples: torch.Tensor, labe
     return float((predicted == labels).double().mean())
 
 
+def class_shares(classifier: FeatureClassifier, samples: torch.Tensor) -> list[float]:
+    """The fraction of `samples` the classifier puts in each class: a dropped mode shows as a share near 0."""
+    counts = torch.bincount(predict(classifier, samples), minlength=int(classifier.head.out_features))
+    return (counts.double() / samples.shape[0]).tolist()
+
+
 def feature_scores(
     samples: torch.Tensor,
     real_reference: torch.Tensor,
@@ -136,4 +142,5 @@ def feature_scores(
     }
     if labels is not None:
         scores["class_consistency"] = class_consistency(classifier, samples, labels)
+    scores["class_shares"] = class_shares(classifier, samples)
     return scores
