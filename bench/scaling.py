@@ -33,6 +33,7 @@ from advnets.data.base import ImageDataset, Split
 from advnets.runs.distributed import shard_game, wrap_nets
 from advnets.runs.group import Context, leave
 from advnets.runs.training import build_game
+from advnets.variants import get_variant
 
 EPOCH = 60_000
 SHAPES = {"mnist-mlp": (1, 28, 28), "mnist-dcgan": (1, 32, 32)}
@@ -102,9 +103,9 @@ def worker(rank: int, world: int, port: int, preset: str, threads: int, args: li
 
 
 def images_per_step(preset: str) -> int:
+    """Training examples one step draws (what images/s counts, as the trainer's log does)."""
     config = resolve_config(preset)
-    per_step = 1 if config.game.update == "simultaneous" else config.game.k + 1
-    return config.game.batch_size * per_step
+    return config.game.batch_size * get_variant(config.variant).minibatches_per_step(config)
 
 
 def gloo_rate(preset: str, world: int, threads: int, iterations: int, warmup: int) -> tuple[float, float]:

@@ -6,11 +6,13 @@ import pytest
 import torch
 
 from advnets.errors import AdvnetsError
+from advnets.game.phases import STAGES
 from advnets.lab.session import LabSession
 from advnets.lab.settings import merge_settings, to_config
-from advnets.lab.substeps import STAGES, SubStepper
+from advnets.lab.substeps import SubStepper
 from advnets.lab.targets import make_target
 from advnets.runs.training import build_game
+from tests.conftest import tiny_config
 
 
 def _game(k: int):
@@ -68,3 +70,30 @@ def test_simultaneous_update_refuses_sub_steps() -> None:
     assert session.game.step_count == 1
     with pytest.raises(AdvnetsError, match="alternating"):
         session.command("substep")
+
+
+def test_substepping_keeps_each_players_learning_rate(digits) -> None:  # type: ignore[no-untyped-def]
+    """optim.lr_d differs from optim.lr_g: the lab steps the engine's own phases, schedule included."""
+    config = tiny_config("game.update=alternating", "game.k=2", "optim.lr_d=0.03", "optim.lr_g=0.2")
+    engine = build_game(config, digits)
+    for _ in range(2):
+        engine.step()
+    lab = build_game(config, digits)  # build_game reseeds: the same nets and RNG state as the engine's start
+    stepper = SubStepper(lab)
+    for _ in range(2):
+        stepper.update()  # D, D, then G: one player's update at a time
+        stepper.update()
+        stepper.update()
+        assert not stepper.mid_iteration
+    assert (
+        lab.opt_d.param_groups[0]["lr"]
+        == engine.opt_d.param_groups[0]["lr"]
+        == pytest.approx(0.03 / 1.000004)
+    )
+    assert lab.opt_g.param_groups[0]["lr"] == pytest.approx(0.2 / 1.000004)
+    for mine, theirs in zip(
+        [*lab.generator.parameters(), *lab.discriminator.parameters()],
+        [*engine.generator.parameters(), *engine.discriminator.parameters()],
+        strict=True,
+    ):
+        assert torch.equal(mine, theirs)

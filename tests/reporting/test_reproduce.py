@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from advnets.reporting.reproduce import best_point, patience_spent
+from pathlib import Path
+
+import pytest
+
+from advnets.config.schema import RunConfig
+from advnets.reporting import reproduce as reproduce_module
+from advnets.reporting.reproduce import ReproduceOptions, best_point, patience_spent, reproduce
+from advnets.runs.trainer import TrainResult
 
 
 def _curve(values: list[float], every: int = 10) -> list[dict[str, float]]:
@@ -25,3 +32,26 @@ def test_patience_counts_epochs_since_the_best_validation_figure() -> None:
     assert patience_spent(flat, 20) and not patience_spent(flat, 30)
     assert not patience_spent(flat, 0)  # 0: no stopping rule, as in the paper's code
     assert not patience_spent([], 10)
+
+
+def test_reproduce_counts_epochs_in_the_update_rules_steps_and_leaves_its_config_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With 25 minibatches an epoch and k = 2, an epoch is 12 steps: the curve's checkpoints fall on epochs.
+    Each segment trains its own config; the validated one is never changed in place."""
+    seen: list[RunConfig] = []
+
+    def fake_train(config: RunConfig, run_dir: Path, **kwargs: object) -> TrainResult:
+        seen.append(config)
+        checkpoint = tmp_path / f"step-{len(seen)}.safetensors"
+        return TrainResult(tmp_path, 0, config.train.epochs, "finished", checkpoint, None, 0.0)
+
+    monkeypatch.setattr(reproduce_module, "train", fake_train)
+    monkeypatch.setattr(
+        reproduce_module, "checkpoint_point", lambda *a, **k: {"valid_ll": 0.0, "checkpoint": "c"}
+    )
+    monkeypatch.setattr(reproduce_module, "evaluate_checkpoint", lambda *args: {})
+    options = ReproduceOptions(epochs=2, eval_every=1, settings=["game.update=alternating", "game.k=2"])
+    reproduce("digits", tmp_path, options)
+    assert [config.train.epochs for config in seen] == [1, 2]
+    assert {config.train.checkpoint_every for config in seen} == {12}

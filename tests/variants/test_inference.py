@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import torch
-from torch.nn.functional import mse_loss
+from torch.nn.functional import mse_loss, softplus
 
 from advnets.config.schema import RunConfig
 from advnets.data.base import ImageDataset
 from advnets.game.noise import sample_noise
 from advnets.runs.model import TrainedModel
 from advnets.runs.trainer import TrainResult
-from advnets.runs.training import train
+from advnets.runs.training import build_game, train
 from advnets.variants.inference import fit_encoder
 from tests.conftest import tiny_config
 
@@ -24,6 +26,7 @@ QUICK = (
     "discriminator.init_range=0.05",
     "train.epochs=3",
 )
+NO_DROPOUT = ("discriminator.input_keep=1.0", "discriminator.hidden_keep=1.0")
 
 
 def _recovery(generator: torch.nn.Module, encoder: torch.nn.Module, config: RunConfig) -> dict[str, float]:
@@ -84,3 +87,60 @@ def test_bigan_trains_d_on_pairs_and_checkpoints_its_encoder(digits: ImageDatase
     z = encoder(x)
     assert z.shape == (4, config.generator.noise_dim)
     assert nets.discriminator(x, z).shape == (4,)  # D scores (x, z) pairs
+
+
+def test_bigan_step_is_d_on_pairs_then_g_and_e_with_the_labels_swapped(digits: ImageDataset) -> None:
+    """One BiGAN step, written out here with autograd and plain SGD: D descends its loss on the pairs
+    (x, E(x)) against (G(z), z); then G and E together descend the swapped-label loss through the updated D,
+    on the same x and z. Each move lowers its own loss on those pairs, and the engine's nets match."""
+    config = tiny_config(
+        "variant=bigan",
+        "inference.hidden=[32]",
+        "discriminator.input_keep=1.0",
+        "discriminator.hidden_keep=1.0",
+    )
+    game = build_game(config, digits)
+    with torch.no_grad():  # D away from its near-zero init, where its logits (and the losses' slopes) are ~0
+        for param in game.discriminator.parameters():
+            param.add_(0.05 * torch.randn_like(param))
+    g, d, e = (copy.deepcopy(net) for net in (game.generator, game.discriminator, game.players["encoder"]))
+    sampler_state, rng_state = game.sampler.state_dict(), torch.get_rng_state()
+    x, _, _ = game.next_real_batch()
+    z = game.noise(x.shape[0])
+    game.sampler.load_state_dict(sampler_state)
+    torch.set_rng_state(rng_state)
+    lr = config.optim.lr  # the schedule at step 0; the first SGD step has no momentum yet
+
+    def d_loss() -> torch.Tensor:  # -[log D(x, E(x)) + log(1 - D(G(z), z))] / 2, G and E held fixed
+        with torch.no_grad():
+            fake, codes = g(z, None), e(x)
+        logits = d(torch.cat([x, fake]), torch.cat([codes, z]))
+        return 0.5 * (softplus(-logits[: len(x)]).mean() + softplus(logits[len(x) :]).mean())
+
+    def ge_loss() -> torch.Tensor:  # the labels swapped: E wants its pairs called fake, G its pairs real
+        logits = d(torch.cat([x, g(z, None)]), torch.cat([e(x), z]))
+        return 0.5 * (softplus(logits[: len(x)]).mean() + softplus(-logits[len(x) :]).mean())
+
+    loss = d_loss()
+    before = loss.detach()
+    grads = torch.autograd.grad(loss, list(d.parameters()))
+    with torch.no_grad():
+        for param, grad in zip(d.parameters(), grads, strict=True):
+            param -= lr * grad
+    assert float(d_loss().detach()) < float(before)
+    loss = ge_loss()
+    before_ge = loss.detach()
+    players = [*g.parameters(), *e.parameters()]
+    grads = torch.autograd.grad(loss, players)
+    with torch.no_grad():
+        for param, grad in zip(players, grads, strict=True):
+            param -= lr * grad
+    assert float(ge_loss().detach()) < float(before_ge)
+    assert any(grad.abs().max() > 0 for grad in grads[-len(list(e.parameters())) :])  # E is a player
+
+    stats = game.step()
+    assert stats["d_loss"] == pytest.approx(float(before), rel=1e-6)
+    assert stats["g_loss"] == pytest.approx(float(before_ge), rel=1e-6)
+    for net, ref in ((game.generator, g), (game.discriminator, d), (game.players["encoder"], e)):
+        for mine, theirs in zip(net.parameters(), ref.parameters(), strict=True):
+            assert torch.allclose(mine, theirs, rtol=1e-5, atol=1e-7)

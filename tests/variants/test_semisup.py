@@ -76,3 +76,28 @@ def test_kplus1_d_learns_from_ten_labels_far_beyond_chance(digits: ImageDataset,
     result = train(config, tmp_path / "run", dataset=digits)
     error = kplus1_error(TrainedModel.load(result.run_dir).discriminator, digits["test"])
     assert error < 60.0
+
+
+@pytest.mark.parametrize(("update", "k"), [("simultaneous", 1), ("alternating", 1), ("alternating", 3)])
+def test_semisup_epoch_is_one_pass_over_the_data(digits: ImageDataset, update: str, k: int) -> None:
+    """The semisup step reuses the one phase sequence: k D updates (one minibatch each) in the alternating
+    order, so an epoch of steps draws every minibatch once, never a third of them."""
+    game = build_game(
+        tiny_config("variant=semisup", "semisup.labels=50", f"game.update={update}", f"game.k={k}"), digits
+    )
+    d_steps = 0
+    real_step = game.opt_d.step
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal d_steps
+        d_steps += 1
+        return real_step(*args, **kwargs)
+
+    game.opt_d.step = counted  # type: ignore[method-assign]
+    assert game.minibatches_per_step == k
+    for _ in range(game.steps_per_epoch):
+        game.step()
+    assert d_steps == k * game.steps_per_epoch
+    drawn = game.sampler.epoch * game.sampler.batches_per_epoch + game.sampler.position
+    assert drawn == k * game.steps_per_epoch
+    assert game.sampler.batches_per_epoch - k < drawn <= game.sampler.batches_per_epoch  # one whole pass

@@ -9,13 +9,15 @@ class EpochSampler:
     """Yields index tensors of `batch_size`, reshuffling each epoch from (seed, epoch) alone.
 
     Because the order is a pure function of (seed, epoch), a resumed run needs only (epoch, position).
-    The last partial batch of an epoch is dropped so every step sees the same batch size.
+    The last partial batch of an epoch is dropped so every step sees the same batch size. The order is drawn
+    on the host and kept on `device`, copied there once per epoch rather than once per batch.
     """
 
-    def __init__(self, size: int, batch_size: int, seed: int) -> None:
+    def __init__(self, size: int, batch_size: int, seed: int, device: torch.device | str = "cpu") -> None:
         if size < batch_size:
             raise ValueError(f"batch size {batch_size} exceeds the {size} training examples")
         self.size, self.batch_size, self.seed = size, batch_size, seed
+        self.device = torch.device(device)
         self.epoch, self.position = 0, 0
         self._order = self._permutation(0)
 
@@ -25,7 +27,7 @@ class EpochSampler:
 
     def _permutation(self, epoch: int) -> torch.Tensor:
         generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
-        return torch.randperm(self.size, generator=generator)
+        return torch.randperm(self.size, generator=generator).to(self.device)
 
     def next(self) -> torch.Tensor:
         if self.position >= self.batches_per_epoch:

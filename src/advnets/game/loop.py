@@ -14,18 +14,20 @@ from torch import nn
 from advnets.config.schema import RunConfig
 from advnets.data.base import Split
 from advnets.game.batches import EpochSampler
+from advnets.game.devices import to_device
 from advnets.game.noise import sample_noise
 from advnets.game.optim import apply_schedule, make_optimizer
 from advnets.game.parallel import unwrap
-from advnets.game.updates import Stats
+from advnets.game.phases import Phase, Stats, move_phases
 from advnets.variants.base import DataInfo, Variant
 
 
 class Game:
     """Two players, their optimisers, and the training data, advanced one iteration at a time by `step()`.
 
-    A step is one iteration of Algorithm 1 (k D updates and one G update, or one simultaneous update);
-    the learning rate decays per step and momentum ramps per epoch (one pass over the training split).
+    A step is one iteration of Algorithm 1 (k D updates and one G update, or one simultaneous update),
+    the moves that the variant's objective and the update rule give (advnets.game.phases); the learning
+    rate decays per step and momentum ramps per epoch (one pass over the training split).
     """
 
     def __init__(
@@ -49,8 +51,9 @@ class Game:
         self.player_opts = {k: make_optimizer(m, config.optim) for k, m in self.players.items()}
         self.images = train.images.to(self.device)
         self.labels = None if train.labels is None else train.labels.to(self.device)
-        self.sampler = EpochSampler(len(train), config.game.batch_size, config.train.seed)
+        self.sampler = EpochSampler(len(train), config.game.batch_size, config.train.seed, self.device)
         self.update = variant.update_rule(config)
+        self.moves = self.update.moves(variant.objective(config), config.game.k)
         self.step_count = 0
         # Set by advnets.runs.distributed under torchrun: the noise is drawn for the whole global batch from
         # this generator (same state on every rank) and each rank keeps its slice `shard` = (rank, ranks).
@@ -64,9 +67,19 @@ class Game:
         return self.sampler.epoch + int(position_done)
 
     @property
+    def minibatches_per_step(self) -> int:
+        """Real minibatches one step draws (k, or 1 in the simultaneous order)."""
+        return sum(move.minibatches for move in self.moves)
+
+    @property
     def steps_per_epoch(self) -> int:
-        per_step = 1 if self.config.game.update == "simultaneous" else self.config.game.k
-        return max(self.sampler.batches_per_epoch // per_step, 1)
+        return steps_per_epoch(self.sampler.batches_per_epoch, self.minibatches_per_step)
+
+    def player(self, name: str) -> tuple[nn.Module, torch.optim.Optimizer]:
+        """A player's net and optimiser by name: "g", "d", or an extra player's."""
+        if name in ("g", "d"):
+            return (self.generator, self.opt_g) if name == "g" else (self.discriminator, self.opt_d)
+        return self.players[name], self.player_opts[name]
 
     def noise(self, n: int) -> torch.Tensor:
         """(n, noise_dim) draws for this process's n rows (from the global RNG unless sharded)."""
@@ -92,7 +105,7 @@ class Game:
         together draw exactly what one process with the whole batch would."""
         assert self.noise_generator is not None
         rank, ranks = self.shard
-        return draw(n * ranks, self.noise_generator)[rank * n : (rank + 1) * n].to(self.device)
+        return to_device(draw(n * ranks, self.noise_generator)[rank * n : (rank + 1) * n], self.device)
 
     def next_real_batch(self) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
         """(x, c for x, c for G's samples) of one minibatch."""
@@ -102,16 +115,33 @@ class Game:
         c_real, c_fake = self.variant.conditions(x, labels, self.info)
         return x, c_real, c_fake
 
-    def step(self) -> Stats:
-        for player, optimizer in (("g", self.opt_g), ("d", self.opt_d)):
-            apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch, player)
-        for optimizer in self.player_opts.values():
-            apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch)
+    def phases(self) -> Iterator[Phase]:
+        """One step, pausing after every sub-step (the lab's view); its last phase carries the statistics.
+
+        The step counts as taken once its last phase is out: a caller may stop there without exhausting it.
+        """
+        for name, optimizer in (("g", self.opt_g), ("d", self.opt_d), *self.player_opts.items()):
+            apply_schedule(optimizer, self.config.optim, self.step_count, self.epoch, name)
+        phases = move_phases(self, self.moves)
         # bf16 autocast (train.precision=bf16) runs the matmuls on the CPU's bf16 units (AMX where present)
-        # or a GPU's tensor cores; it changes numerics, so it is never the default.
-        with torch.autocast(self.device.type, torch.bfloat16, enabled=self.config.train.precision == "bf16"):
-            stats = self.update(self)
-        self.step_count += 1
+        # or a GPU's tensor cores; it changes numerics, so it is never the default. It is entered for each
+        # sub-step: autocast keeps its bf16 copies of the weights until its region ends, so one region around
+        # the step would show G's move the D from before D's step (and it would stay on while paused).
+        bf16 = self.config.train.precision == "bf16"
+        while True:
+            with torch.autocast(self.device.type, torch.bfloat16, enabled=bf16):
+                phase = next(phases, None)
+            if phase is None:
+                return
+            if phase.stats is not None:
+                self.step_count += 1
+            yield phase
+
+    def step(self) -> Stats:
+        """One iteration of Algorithm 1, run to the end; detached statistics, still on the device."""
+        stats: Stats = {}
+        for phase in self.phases():
+            stats = phase.stats or stats
         return stats
 
     def steps(self, count: int) -> Iterator[Stats]:
@@ -138,3 +168,8 @@ class Game:
     def load_state(self, state: dict[str, Any]) -> None:
         self.step_count = int(state["step"])
         self.sampler.load_state_dict(state["sampler"])
+
+
+def steps_per_epoch(batches_per_epoch: int, minibatches_per_step: int) -> int:
+    """Steps in one pass over the training split, each drawing `minibatches_per_step` minibatches."""
+    return max(batches_per_epoch // minibatches_per_step, 1)

@@ -1,6 +1,7 @@
-"""One iteration of the game, in the two orders the paper describes. Both return detached statistics.
+"""The paper's moves (its value function) and the two orders it describes them in.
 
-Every update takes a `Game` (advnets.game.loop) for its nets, optimisers, data and noise.
+The moves plug into the one phase sequence of advnets.game.phases; every function takes a `Game`
+(advnets.game.loop) for its nets, optimisers, data and noise.
 """
 
 from __future__ import annotations
@@ -9,30 +10,21 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from advnets.game.devices import HostFlag
 from advnets.game.losses import (
     discriminator_loss,
     generator_loss,
     generator_to_discriminator_grad_ratio,
 )
 from advnets.game.parallel import unwrap
+from advnets.game.phases import Batch, Move, Objective, Stats
 
 if TYPE_CHECKING:
     from advnets.game.loop import Game
 
-Stats = dict[str, torch.Tensor]
-
 # Below this fake logit, D's loss sends G's samples gradients of order exp(logit): the shared backward pass
 # would lose precision (float32), so that step takes a second, exact backward pass through D instead.
 SHARED_BACKWARD_MIN_LOGIT = -50.0
-
-
-def _stats(d_loss: torch.Tensor, g_loss: torch.Tensor, real: torch.Tensor, fake: torch.Tensor) -> Stats:
-    return {
-        "d_loss": d_loss.detach(),
-        "g_loss": g_loss.detach(),
-        "d_real": torch.sigmoid(real.detach()).mean(),
-        "d_fake": torch.sigmoid(fake.detach()).mean(),
-    }
 
 
 def _cat(a: torch.Tensor | None, b: torch.Tensor | None) -> torch.Tensor | None:
@@ -52,65 +44,146 @@ def discriminate(
     return game.discriminator(torch.cat([x, fake]), _cat(c_real, c_fake)).float()
 
 
-def simultaneous_update(game: Game) -> Stats:
-    """The paper's code: D's and G's gradients from one minibatch and one shared forward pass, both stepped.
+def d_loss(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
+    """D's loss on logits (2B,) of [real; fake] rows, with D's statistics (the mean D(x) and D(G(z)))."""
+    real, fake = logits.split(len(logits) // 2)
+    loss = discriminator_loss(real, fake)
+    return loss, {
+        "d_loss": loss.detach(),
+        "d_real": torch.sigmoid(real.detach()).mean(),
+        "d_fake": torch.sigmoid(fake.detach()).mean(),
+    }
 
-    # (1) D: maximise log D(x) + log(1 - D(G(z)))      # (2) G: maximise log D(G(z))  (or the saturating form)
-    G(z) is computed once, and D runs once on [x; G(z)] (2B rows, dropout on for both halves).
-    """
+
+# (1) Update D: maximise log D(x) + log(1 - D(G(z))); G's samples are constants here.
+
+
+def _sample_for_d(game: Game, previous: Batch | None) -> Batch:
     x, c_real, c_fake = game.next_real_batch()
-    batch = x.shape[0]
-    fake = game.generator(game.noise(batch), c_fake)  # (B, *sample_shape)
-    fake_input = fake.detach().requires_grad_(True)
-    logits = discriminate(game, x, fake_input, c_real, c_fake)  # (2B,)
-    real_logits, fake_logits = logits[:batch], logits[batch:]
-    d_loss = discriminator_loss(real_logits, fake_logits)
+    with torch.no_grad():
+        fake = game.generator(game.noise(x.shape[0]), c_fake)
+    return Batch(x, fake, c_real, c_fake)
+
+
+def _classify_for_d(game: Game, batch: Batch) -> torch.Tensor:
+    assert batch.real is not None and batch.fake is not None
+    return discriminate(game, batch.real, batch.fake, batch.c_real, batch.c_fake)  # (2B,)
+
+
+# (2) Update G: descend its loss through D, whose parameters receive no gradient.
+
+
+def _sample_for_g(game: Game, previous: Batch | None) -> Batch:
+    """G's samples, as many as D's last minibatch (this process's share of it) and under its condition."""
+    assert previous is not None and previous.real is not None
+    fake = game.generator(game.noise(previous.real.shape[0]), previous.c_fake)
+    return Batch(fake=fake, c_fake=previous.c_fake)
+
+
+def _classify_for_g(game: Game, batch: Batch) -> torch.Tensor:
+    # D unwrapped: under DDP a wrapped call would wait for D's gradient all-reduce, which G's backward
+    # pass (restricted to G's parameters) never triggers.
+    assert batch.fake is not None
+    return unwrap(game.discriminator)(batch.fake, batch.c_fake).float()
+
+
+def g_loss(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
+    loss = generator_loss(logits, game.config.game.generator_loss)
+    return loss, {"g_loss": loss.detach()}
+
+
+# (1) and (2) at once, as the paper's code runs them: one minibatch, G(z) computed once, D run once on
+# [x; G(z)] (2B rows, dropout on for both halves), and one backward pass through D for both players.
+
+
+def _sample_for_both(game: Game, previous: Batch | None) -> Batch:
+    x, c_real, c_fake = game.next_real_batch()
+    fake = game.generator(game.noise(x.shape[0]), c_fake)  # (B, *sample_shape), G's graph kept
+    # D's backward pass stops at this leaf; the gradient it leaves there, rescaled, is G's.
+    return Batch(x, fake, c_real, c_fake, {"fake_input": fake.detach().requires_grad_(True)})
+
+
+def _classify_for_both(game: Game, batch: Batch) -> torch.Tensor:
+    assert batch.real is not None
+    return discriminate(game, batch.real, batch.more["fake_input"], batch.c_real, batch.c_fake)
+
+
+def _both_losses(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
+    loss, stats = d_loss(game, batch, logits)
+    fake_logits = logits[len(logits) // 2 :].detach()
+    return loss, {**stats, "g_loss": generator_loss(fake_logits, game.config.game.generator_loss)}
+
+
+def shared_backward(game: Game, batch: Batch, logits: torch.Tensor, loss: torch.Tensor) -> None:
+    """D's gradients from D's loss, and G's from the same backward pass through D, rescaled per row.
+
+    The per-row ratio holds only when D treats rows independently; batch norm couples them, so a variant
+    that separates real and fake (for batch norm) takes the exact second backward pass through D instead,
+    as does a step with a fake logit below SHARED_BACKWARD_MIN_LOGIT.
+    """
+    assert batch.fake is not None
+    fake, fake_input = batch.fake, batch.more["fake_input"]
+    fake_logits = logits[len(logits) // 2 :]
     kind = game.config.game.generator_loss
-    game.opt_d.zero_grad(set_to_none=True)
-    game.opt_g.zero_grad(set_to_none=True)
-    # The per-row ratio below holds only when D treats rows independently; batch norm couples them, so a
-    # variant that separates real and fake (for batch norm) takes the exact second backward pass instead.
-    shared = not game.variant.separate_real_fake
-    if shared and float(fake_logits.detach().min()) > SHARED_BACKWARD_MIN_LOGIT:
-        d_loss.backward()  # D's parameter gradients, and D's loss gradient at G's samples
-        ratio = generator_to_discriminator_grad_ratio(fake_logits.detach(), kind)
-        assert fake_input.grad is not None
-        fake.backward((fake_input.grad * ratio.view(-1, *[1] * (fake.dim() - 1))).to(fake.dtype))
+    if game.variant.separate_real_fake:
+        loss.backward(retain_graph=True, inputs=list(game.discriminator.parameters()))
+        exact = True
     else:
-        d_loss.backward(retain_graph=True, inputs=list(game.discriminator.parameters()))
+        # Queued before D's backward pass, so that on a GPU the host reads it while that pass runs.
+        shared = HostFlag(fake_logits.detach().min() > SHARED_BACKWARD_MIN_LOGIT)
+        loss.backward(retain_graph=True)  # D's parameter gradients, and D's loss gradient at G's samples
+        exact = not shared
+    if exact:
         (g_grad,) = torch.autograd.grad(generator_loss(fake_logits, kind), fake_input)
         fake.backward(g_grad)
-    game.opt_d.step()
-    game.opt_g.step()
-    return _stats(d_loss, generator_loss(fake_logits.detach(), kind), real_logits, fake_logits)
+        return
+    ratio = generator_to_discriminator_grad_ratio(fake_logits.detach(), kind)
+    assert fake_input.grad is not None
+    fake.backward((fake_input.grad * ratio.view(-1, *[1] * (fake.dim() - 1))).to(fake.dtype))
 
 
-def alternating_update(game: Game) -> Stats:
-    """Algorithm 1 as printed: k discriminator steps on fresh minibatches, then one generator step."""
-    kind = game.config.game.generator_loss
-    c_fake: torch.Tensor | None = None
-    for _ in range(game.config.game.k):
-        # (1) Update D: maximise log D(x) + log(1 - D(G(z))); G's samples are constants here.
-        x, c_real, c_fake = game.next_real_batch()
-        batch = x.shape[0]
-        with torch.no_grad():
-            fake = game.generator(game.noise(batch), c_fake)
-        logits = discriminate(game, x, fake, c_real, c_fake)
-        real_logits, fake_logits = logits[:batch], logits[batch:]
-        d_loss = discriminator_loss(real_logits, fake_logits)
-        game.opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        game.opt_d.step()
-    # (2) Update G: descend its loss through D, whose parameters receive no gradient. D is called unwrapped:
-    # under DDP a wrapped call would wait for D's gradient all-reduce, which this backward never triggers.
-    # `batch` is this process's share of the minibatch (all of it on one process).
-    discriminator = unwrap(game.discriminator)
-    fake_logits_g = discriminator(game.generator(game.noise(batch), c_fake), c_fake).float()
-    g_loss = generator_loss(fake_logits_g, kind)
-    game.opt_g.zero_grad(set_to_none=True)
-    g_loss.backward(inputs=list(game.generator.parameters()))
-    game.opt_g.step()
-    return _stats(d_loss, g_loss, real_logits, fake_logits)
+D_MOVE = Move("D", ("d",), _sample_for_d, _classify_for_d, d_loss, minibatches=1)
+G_MOVE = Move("G", ("g",), _sample_for_g, _classify_for_g, g_loss, own_gradients_only=True)
+BOTH_MOVE = Move(
+    "D+G", ("d", "g"), _sample_for_both, _classify_for_both, _both_losses, 1, backward=shared_backward
+)
+PAPER = Objective(D_MOVE, G_MOVE, shared=BOTH_MOVE)
 
 
-UPDATES = {"simultaneous": simultaneous_update, "alternating": alternating_update}
+class UpdateRule:
+    """An order of the players' moves in one step; `minibatches` is what one step draws from the data."""
+
+    name = ""
+
+    def moves(self, objective: Objective, k: int) -> list[Move]:
+        raise NotImplementedError
+
+    def minibatches(self, objective: Objective, k: int) -> int:
+        """Real minibatches one step consumes: the one number every count of steps per epoch reads."""
+        return sum(move.minibatches for move in self.moves(objective, k))
+
+
+class Simultaneous(UpdateRule):
+    """The paper's code: both players from one minibatch (D then G where the losses allow no shared pass)."""
+
+    name = "simultaneous"
+
+    def moves(self, objective: Objective, k: int) -> list[Move]:
+        both = [objective.shared] if objective.shared else [objective.d, *_optional(objective.g)]
+        return [*both, *objective.extra]
+
+
+class Alternating(UpdateRule):
+    """Algorithm 1 as printed: k D moves on fresh minibatches, then one G move."""
+
+    name = "alternating"
+
+    def moves(self, objective: Objective, k: int) -> list[Move]:
+        return [*[objective.d] * k, *_optional(objective.g), *objective.extra]
+
+
+def _optional(move: Move | None) -> list[Move]:
+    return [] if move is None else [move]
+
+
+UPDATES: dict[str, UpdateRule] = {"simultaneous": Simultaneous(), "alternating": Alternating()}

@@ -14,9 +14,10 @@ import time
 from typing import Any
 
 from advnets.errors import AdvnetsError
+from advnets.game.phases import Phase
 from advnets.lab.frames import Tabulation, make_frame
 from advnets.lab.settings import merge_settings, to_config
-from advnets.lab.substeps import Phase, SubStepper
+from advnets.lab.substeps import SubStepper, explain
 from advnets.lab.targets import make_target
 from advnets.runs.training import build_game
 
@@ -116,10 +117,10 @@ class LabSession:
             )
 
     def _after_phase(self, phase: Phase) -> None:
-        if phase.extra:
-            self.stats = dict(phase.extra)
+        if phase.stats is not None:
+            self.stats = {key: float(value) for key, value in phase.stats.items()}
         elif phase.loss is not None:
-            self.stats = {**self.stats, f"{phase.player.lower()}_loss": phase.loss}
+            self.stats = {**self.stats, f"{phase.player.lower()}_loss": float(phase.loss)}
 
     def _iteration(self) -> None:
         if self.stepper.mid_iteration:
@@ -214,8 +215,8 @@ class LabSession:
                 "player": phase.player,
                 "stage": phase.stage,
                 "update": phase.update,
-                "explanation": phase.explanation,
-                "loss": phase.loss,
+                "explanation": explain(phase),
+                "loss": None if phase.loss is None else float(phase.loss),
                 "batch_real": [] if phase.real is None else phase.real[:100].tolist(),
                 "batch_fake": [] if phase.fake is None else phase.fake[:100].tolist(),
             }

@@ -6,7 +6,7 @@ resumed segment by segment, so a stopped reproduction continues with `--resume`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +14,13 @@ from rich.console import Console
 
 from advnets.config.overrides import deep_merge, resolve_config, settings
 from advnets.files import write_json
+from advnets.game.loop import steps_per_epoch
 from advnets.reporting.curve import checkpoint_point, read_curve, save_curve
 from advnets.reporting.evaluate import EvalOptions, evaluate_checkpoint, load_run_dataset
 from advnets.runs.checkpoint import list_checkpoints, load_checkpoint
 from advnets.runs.rundir import RUN_DIR_HINT, RunDir
 from advnets.runs.training import train
+from advnets.variants import get_variant
 
 PRESETS = {
     "mnist": "mnist-mlp",
@@ -75,9 +77,10 @@ def reproduce(
     overrides = deep_merge(settings(own), options.settings)
     preset = resolve_config(PRESETS[target], None, overrides)
     dataset = load_run_dataset(preset, options.data_dir)
-    steps_per_epoch = len(dataset["train"]) // preset.game.batch_size
+    batches = len(dataset["train"]) // preset.game.batch_size
+    epoch_steps = steps_per_epoch(batches, get_variant(preset.variant).minibatches_per_step(preset))
     schedule = {
-        "train.checkpoint_every": options.eval_every * steps_per_epoch,
+        "train.checkpoint_every": options.eval_every * epoch_steps,
         "train.keep_checkpoints": options.epochs // options.eval_every + 2,
     }
     config = resolve_config(PRESETS[target], None, deep_merge(overrides, settings(schedule)))
@@ -87,10 +90,9 @@ def reproduce(
     done = int(load_checkpoint(found[-1])[1]["epoch"]) if found else 0
     while done < options.epochs and not patience_spent(points, options.patience):
         end = min(done + options.eval_every, options.epochs)
-        config.train.epochs = end
         first = done == 0
         result = train(
-            config,
+            replace(config, train=replace(config.train, epochs=end)),  # this segment's end; validated again
             run_dir,
             resume=not first,
             dataset=dataset,

@@ -34,13 +34,15 @@ class ShardedSampler(EpochSampler):
     Its state (epoch, position) counts global batches, so a checkpoint means the same at any rank count.
     """
 
-    def __init__(self, size: int, batch_size: int, seed: int, rank: int, ranks: int) -> None:
+    def __init__(
+        self, size: int, batch_size: int, seed: int, rank: int, ranks: int, device: torch.device | str = "cpu"
+    ) -> None:
         if batch_size % ranks:
             raise AdvnetsError(
                 f"game.batch_size={batch_size} does not split evenly over {ranks} processes; "
                 f"use a multiple of {ranks} or another --nproc-per-node"
             )
-        super().__init__(size, batch_size, seed)
+        super().__init__(size, batch_size, seed, device)
         self.rank, self.ranks = rank, ranks
 
     def next(self) -> torch.Tensor:
@@ -64,7 +66,9 @@ def shard_game(game: Game, context: Context) -> None:
     """
     seed = game.config.train.seed
     old = game.sampler
-    game.sampler = ShardedSampler(old.size, old.batch_size, seed, context.rank, context.world_size)
+    game.sampler = ShardedSampler(
+        old.size, old.batch_size, seed, context.rank, context.world_size, old.device
+    )
     game.sampler.load_state_dict(old.state_dict())
     game.shard = (context.rank, context.world_size)
     game.noise_generator = torch.Generator().manual_seed(noise_seed(seed, game.step_count))

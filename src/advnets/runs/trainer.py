@@ -36,6 +36,7 @@ from advnets.runs.rundir import MetricsLog, RunDir, read_metrics
 from advnets.runs.state import snapshot
 
 GRID_SEED_OFFSET = 7919  # the fixed grid noise comes from its own generator, never the training RNG
+NEVER = 2**62  # StatsWindow's first non-finite step of a statistic that stayed finite
 SINGLE = Context()  # one process, no process group
 
 
@@ -72,20 +73,41 @@ def interrupt_flag() -> Iterator[Callable[[], bool]]:
 
 
 class StatsWindow:
-    """Sums step statistics as tensors (no per-step host sync) and reports their means."""
+    """Step statistics since the last log row, kept on the device: their sums, and for each the first step
+    at which it was NaN or infinite. Nothing is read back to the host until the window is reported."""
 
     def __init__(self) -> None:
-        self.sums: dict[str, torch.Tensor] = {}
+        self.keys: list[str] = []
+        self.sums: torch.Tensor | None = None  # (keys,)
+        self.first_bad: torch.Tensor | None = None  # (keys,) int64 steps; NEVER where finite throughout
         self.count = 0
         self.started = time.perf_counter()
 
-    def add(self, stats: dict[str, torch.Tensor]) -> None:
-        for key, value in stats.items():
-            self.sums[key] = self.sums[key] + value if key in self.sums else value.clone()
+    def add(self, stats: dict[str, torch.Tensor], step: int) -> None:
+        values = torch.stack([value.detach().float() for value in stats.values()])  # (keys,)
+        if self.sums is None or self.first_bad is None:
+            self.keys, self.sums = list(stats), values.clone()
+            self.first_bad = torch.full(values.shape, NEVER, dtype=torch.int64, device=values.device)
+        else:
+            self.sums += values
+        self.first_bad = torch.minimum(self.first_bad, torch.where(torch.isfinite(values), NEVER, step))
         self.count += 1
 
     def means(self) -> dict[str, float]:
-        return {key: float(value) / max(self.count, 1) for key, value in self.sums.items()}
+        if self.sums is None:
+            return {}
+        sums = self.sums.tolist()
+        return {key: value / max(self.count, 1) for key, value in zip(self.keys, sums, strict=True)}
+
+    def nonfinite(self) -> tuple[int, list[str]]:
+        """(first step with a NaN or Inf statistic, the names of those statistics then), or (0, [])."""
+        if self.first_bad is None:
+            return 0, []
+        steps = self.first_bad.tolist()
+        first = min(steps)
+        if first == NEVER:
+            return 0, []
+        return first, [key for key, at in zip(self.keys, steps, strict=True) if at == first]
 
     def seconds(self) -> float:
         return time.perf_counter() - self.started
@@ -132,9 +154,9 @@ class Trainer:
         self.total = config.train.epochs * game.steps_per_epoch
         self.grid_noise = torch.Generator().manual_seed(config.train.seed + GRID_SEED_OFFSET)
         self.grid_z_state = self.grid_noise.get_state()
-        self.images_per_step = config.game.batch_size * (
-            1 if config.game.update == "simultaneous" else config.game.k + 1
-        )
+        # Training examples per step, for images_per_s: the minibatches one step draws (k, or 1 in the
+        # simultaneous order), whatever passes of G's samples each makes.
+        self.images_per_step = config.game.batch_size * game.minibatches_per_step
         self.window = StatsWindow()
         self.last_checkpoint: Path | None = None
         self.last_grid: Path | None = None
@@ -165,21 +187,12 @@ class Trainer:
                 f"training {config.preset}", total=self.total, completed=game.step_count, stats=""
             )
             while game.step_count < stop_at:
-                stats = game.step()
-                self.window.add(stats)
+                self.window.add(game.step(), game.step_count)
                 progress.advance(task)
-                local_bad = nonfinite_stats(stats)
-                interrupted, diverged = distributed.any_rank(
-                    [flag(), bool(local_bad)], self.context, game.device
-                )
-                if diverged:
-                    raise health.divergence_error(
-                        game.step_count, local_bad or ["a loss on another process"], self.rundir.path, config
-                    )
-                self.after_step(stop_at, progress, task)
-                if interrupted:
+                if self.after_step(stop_at, progress, task, flag()):
                     status = "interrupted"
                     if self.last_checkpoint != checkpoint_path(self.rundir.checkpoints_dir, game.step_count):
+                        self.check_stats(True)  # between log rows, the statistics are not checked yet
                         self.checkpoint()
                     break
         summary = self.watch.summary(game.step_count)
@@ -194,19 +207,40 @@ class Trainer:
             [summary] if summary else [],
         )
 
-    def after_step(self, stop_at: int, progress: Progress, task: TaskID) -> None:
+    def after_step(self, stop_at: int, progress: Progress, task: TaskID, ctrl_c: bool) -> bool:
+        """Log, draw, checkpoint as due; True when the run should stop for a Ctrl-C (on any rank).
+
+        The device is read here only at a log row: the statistics are checked for NaN or Inf then, before
+        any grid or checkpoint. Under torchrun whether any rank saw a Ctrl-C is agreed then too (in the same
+        collective, once per log row); one process looks at its flag after every step, which costs nothing.
+        """
         game, train_cfg = self.game, self.config.train
         step, epoch_done = game.step_count, game.step_count % game.steps_per_epoch == 0
+        every = train_cfg.checkpoint_every
+        checkpoint_now = (every and step % every == 0) or (epoch_done and not every) or step == stop_at
+        log_now = step % train_cfg.log_every == 0 or epoch_done or step == stop_at or bool(checkpoint_now)
+        if not log_now:
+            return ctrl_c and self.context.world_size == 1
+        interrupted = self.check_stats(ctrl_c)
         if epoch_done and self.dataset.is_image and train_cfg.grid_every and self.context.is_main:
             epoch = step // game.steps_per_epoch
             if epoch % train_cfg.grid_every == 0 or step == self.total:
                 self.grid(epoch)
-        every = train_cfg.checkpoint_every
-        checkpoint_now = (every and step % every == 0) or (epoch_done and not every) or step == stop_at
-        if step % train_cfg.log_every == 0 or epoch_done or step == stop_at or checkpoint_now:
-            self.write_log(progress, task, self.check_parameters())
+        self.write_log(progress, task, self.check_parameters())
         if checkpoint_now:
             self.checkpoint()
+        return interrupted
+
+    def check_stats(self, ctrl_c: bool) -> bool:
+        """Stop, naming the first bad step, if a statistic since the last log row was NaN or Inf on any
+        rank; else whether any rank saw a Ctrl-C (one collective for both under torchrun)."""
+        step, bad = self.window.nonfinite()
+        diverged, interrupted = distributed.any_rank([bool(bad), ctrl_c], self.context, self.game.device)
+        if diverged:
+            where = step or self.game.step_count
+            what = bad or ["a loss on another process"]
+            raise health.divergence_error(where, what, self.rundir.path, self.config)
+        return interrupted
 
     def grid(self, epoch: int) -> None:
         self.grid_noise.set_state(self.grid_z_state)
@@ -234,8 +268,9 @@ class Trainer:
 
     def write_log(self, progress: Progress, task: TaskID, largest_weight: float) -> None:
         game, config = self.game, self.config
-        keys = sorted(self.window.sums)
-        local = torch.tensor([self.window.means()[k] for k in keys], dtype=torch.float64)
+        window_means = self.window.means()
+        keys = sorted(window_means)
+        local = torch.tensor([window_means[k] for k in keys], dtype=torch.float64)
         means = dict(zip(keys, distributed.reduce_mean(local, self.context).tolist(), strict=True))
         rate = self.window.count * self.images_per_step / max(self.window.seconds(), 1e-9)
         self.window = StatsWindow()
@@ -270,14 +305,6 @@ class Trainer:
         self.last_checkpoint = write_checkpoint(
             self.game, self.rundir, self.config.train.keep_checkpoints, self.context
         )
-
-
-def nonfinite_stats(stats: dict[str, torch.Tensor]) -> list[str]:
-    """Names of the step's statistics that are NaN or infinite (one host sync for all of them)."""
-    finite = torch.isfinite(torch.stack([value.detach().float().mean() for value in stats.values()]))
-    if bool(finite.all()):
-        return []
-    return [key for key, ok in zip(stats, finite.tolist(), strict=True) if not ok]
 
 
 def format_stats(row: dict[str, Any]) -> str:

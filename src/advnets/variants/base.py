@@ -1,24 +1,21 @@
-"""What a variant supplies to the one training loop: its nets and the condition each batch carries.
+"""What a variant supplies to the one training loop: its nets, the condition each batch carries, and its
+players' objectives.
 
-The loop (advnets.game.loop) is written once; a variant is a small subclass that overrides only what
-differs, such as feeding a one-hot label to both nets.
+The loop (Algorithm 1 in advnets.game.phases) is written once; a variant is a small subclass that overrides
+only what differs, such as feeding a one-hot label to both nets, or D's and G's losses.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
 
 from advnets.config.schema import RunConfig
-from advnets.game.updates import UPDATES, Stats
+from advnets.game.phases import Objective
+from advnets.game.updates import PAPER, UPDATES, UpdateRule
 from advnets.nets import build_discriminator, build_generator
-
-if TYPE_CHECKING:
-    from advnets.game.loop import Game
 
 
 @dataclass(frozen=True)
@@ -84,6 +81,14 @@ class Variant:
         """Nets beyond G and D (such as an encoder), each given its own optimiser and checkpointed."""
         return {}
 
-    def update_rule(self, config: RunConfig) -> Callable[[Game], Stats]:
-        """One iteration of the game; by default the config's choice of the paper's two orders."""
+    def objective(self, config: RunConfig) -> Objective:
+        """The players' moves: D's, G's and any extra player's; by default the paper's value function."""
+        return PAPER
+
+    def update_rule(self, config: RunConfig) -> UpdateRule:
+        """The order of the moves in one step: the config's choice of the paper's two orders."""
         return UPDATES[config.game.update]
+
+    def minibatches_per_step(self, config: RunConfig) -> int:
+        """Real minibatches one step of this variant's game draws: the unit of every count of steps."""
+        return self.update_rule(config).minibatches(self.objective(config), config.game.k)

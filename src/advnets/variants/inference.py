@@ -10,8 +10,7 @@ G and E are trained together to fool it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from functools import partial
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import torch
@@ -19,9 +18,9 @@ from torch import nn
 from torch.nn.functional import mse_loss, softplus
 
 from advnets.config.schema import RunConfig
-from advnets.game.losses import discriminator_loss
 from advnets.game.noise import sample_noise
-from advnets.game.updates import UPDATES, Stats
+from advnets.game.phases import Batch, Move, Objective, Stats
+from advnets.game.updates import PAPER, d_loss
 from advnets.nets import build_discriminator
 from advnets.variants.base import DataInfo, Variant
 
@@ -49,24 +48,28 @@ def build_encoder(config: RunConfig, info: DataInfo) -> Encoder:
     return Encoder(info.sample_shape, config.generator.noise_dim, list(config.inference.hidden))
 
 
-def encoder_step(game: Game) -> torch.Tensor:
-    """One E step on a fresh batch of G's samples: minimise |E(G(z)) - z|^2; G gets no gradient."""
-    encoder, optimizer = game.players["encoder"], game.player_opts["encoder"]
+# E's own move, after the game's: minimise |E(G(z)) - z|^2 on a fresh batch of G's samples; G gets no
+# gradient, so E learns from G's current samples, jointly.
+
+
+def _sample_for_encoder(game: Game, previous: Batch | None) -> Batch:
     z = game.noise(game.config.game.batch_size // game.shard[1])  # this process's share under torchrun
     with torch.no_grad():
         x = game.generator(z, None)
-    loss = game.config.inference.weight * mse_loss(encoder(x), z)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-    return loss.detach()
+    return Batch(fake=x, more={"z": z})
 
 
-def with_encoder_step(update: Callable[[Game], Stats], game: Game) -> Stats:
-    """The configured game update, then one E step: E learns from G's current samples, jointly."""
-    stats = update(game)
-    stats["e_loss"] = encoder_step(game)
-    return stats
+def _encode(game: Game, batch: Batch) -> torch.Tensor:
+    assert batch.fake is not None
+    return game.players["encoder"](batch.fake)
+
+
+def _encoder_loss(game: Game, batch: Batch, z_hat: torch.Tensor) -> tuple[torch.Tensor, Stats]:
+    loss = game.config.inference.weight * mse_loss(z_hat, batch.more["z"])
+    return loss, {"e_loss": loss.detach()}
+
+
+ENCODER_MOVE = Move("E", ("encoder",), _sample_for_encoder, _encode, _encoder_loss)
 
 
 class InferenceVariant(Variant):
@@ -77,42 +80,47 @@ class InferenceVariant(Variant):
     def extra_players(self, config: RunConfig, info: DataInfo) -> dict[str, nn.Module]:
         return {"encoder": build_encoder(config, info)}
 
-    def update_rule(self, config: RunConfig) -> Callable[[Game], Stats]:
-        return partial(with_encoder_step, UPDATES[config.game.update])
+    def objective(self, config: RunConfig) -> Objective:
+        return replace(PAPER, extra=(ENCODER_MOVE,))
 
 
-def bigan_update(game: Game) -> Stats:
-    """One BiGAN step: D ascends log D(x, E(x)) + log(1 - D(G(z), z)); then G and E swap its labels.
+# BiGAN: D ascends log D(x, E(x)) + log(1 - D(G(z), z)); then G and E, together, descend the
+# non-saturating loss with the labels swapped (E wants its pairs called fake), on D's last x and z.
 
-    With `game.update=alternating` D takes k steps on fresh batches first, as in Algorithm 1.
-    """
-    encoder, opt_e = game.players["encoder"], game.player_opts["encoder"]
-    steps = game.config.game.k if game.config.game.update == "alternating" else 1
-    for _ in range(steps):
-        x, _, _ = game.next_real_batch()
-        batch = x.shape[0]
-        z = game.noise(batch)
-        with torch.no_grad():
-            pairs = torch.cat([x, game.generator(z, None)]), torch.cat([encoder(x), z])
-        logits = game.discriminator(*pairs)  # (2B,)
-        d_loss = discriminator_loss(logits[:batch], logits[batch:])
-        game.opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        game.opt_d.step()
-    # G and E: the non-saturating loss with the labels swapped (E wants its pairs called fake).
-    logits_ge = game.discriminator(torch.cat([x, game.generator(z, None)]), torch.cat([encoder(x), z]))
-    ge_loss = 0.5 * (softplus(logits_ge[:batch]).mean() + softplus(-logits_ge[batch:]).mean())
-    game.opt_g.zero_grad(set_to_none=True)
-    opt_e.zero_grad(set_to_none=True)
-    ge_loss.backward(inputs=[*game.generator.parameters(), *encoder.parameters()])
-    game.opt_g.step()
-    opt_e.step()
-    return {
-        "d_loss": d_loss.detach(),
-        "g_loss": ge_loss.detach(),
-        "d_real": torch.sigmoid(logits[:batch].detach()).mean(),
-        "d_fake": torch.sigmoid(logits[batch:].detach()).mean(),
-    }
+
+def _sample_pairs_for_d(game: Game, previous: Batch | None) -> Batch:
+    x, _, _ = game.next_real_batch()
+    z = game.noise(x.shape[0])
+    with torch.no_grad():
+        fake = game.generator(z, None)
+        codes = game.players["encoder"](x)
+    return Batch(x, fake, more={"z": z, "codes": codes})
+
+
+def _sample_pairs_for_g(game: Game, previous: Batch | None) -> Batch:
+    assert previous is not None and previous.real is not None
+    x, z = previous.real, previous.more["z"]
+    fake = game.generator(z, None)
+    return Batch(x, fake, more={"z": z, "codes": game.players["encoder"](x)})
+
+
+def _classify_pairs(game: Game, batch: Batch) -> torch.Tensor:
+    """D's logits (2B,) for the pairs [(x, E(x)); (G(z), z)]."""
+    assert batch.real is not None and batch.fake is not None
+    more = batch.more
+    return game.discriminator(torch.cat([batch.real, batch.fake]), torch.cat([more["codes"], more["z"]]))
+
+
+def _swapped_labels_loss(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
+    real, fake = logits.split(len(logits) // 2)
+    loss = 0.5 * (softplus(real).mean() + softplus(-fake).mean())
+    return loss, {"g_loss": loss.detach()}
+
+
+BIGAN = Objective(
+    Move("D", ("d",), _sample_pairs_for_d, _classify_pairs, d_loss, minibatches=1),
+    Move("G", ("g", "encoder"), _sample_pairs_for_g, _classify_pairs, _swapped_labels_loss, 0, True),
+)
 
 
 class CodedJudge(nn.Module):
@@ -127,7 +135,11 @@ class CodedJudge(nn.Module):
 
 
 class BiGANVariant(Variant):
-    """BiGAN / ALI: D sees (x, z) pairs; the encoder is a third player of the game."""
+    """BiGAN / ALI: D sees (x, z) pairs; the encoder is a third player of the game, moving with G.
+
+    With `game.update=alternating` D takes k steps on fresh batches first, as in Algorithm 1; the
+    simultaneous order is one D step and one G-and-E step on the same minibatch.
+    """
 
     name = "bigan"
 
@@ -144,8 +156,8 @@ class BiGANVariant(Variant):
     def judge_of_x(self, discriminator: nn.Module, players: dict[str, nn.Module]) -> nn.Module:
         return CodedJudge(discriminator, players["encoder"])
 
-    def update_rule(self, config: RunConfig) -> Callable[[Game], Stats]:
-        return bigan_update
+    def objective(self, config: RunConfig) -> Objective:
+        return BIGAN
 
 
 def fit_encoder(

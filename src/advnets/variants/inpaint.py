@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from advnets.config.schema import InpaintConfig, RunConfig
+from advnets.game.devices import to_device
 from advnets.nets import build_discriminator, build_generator
 from advnets.variants.base import DataInfo, Variant
 from advnets.variants.masks import check_masks, mixed_masks
@@ -90,7 +91,7 @@ class InpaintVariant(Variant):
         masks = mixed_masks(
             opts.masks, x.shape[0], info.sample_shape, None, opts.pixel_fraction, opts.box_fraction
         )
-        c = inpaint_condition(x, masks.to(x.device))
+        c = inpaint_condition(x, to_device(masks, x.device))  # masks come from the host RNG
         return c, c
 
     def sample_condition(

@@ -8,7 +8,6 @@ uses feature matching, |E f(x) - E f(G(z))|^2 on D's last hidden layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -17,9 +16,9 @@ from torch.nn.functional import cross_entropy, softplus
 
 from advnets.config.schema import RunConfig
 from advnets.errors import AdvnetsError
-from advnets.game.losses import discriminator_loss
 from advnets.game.parallel import unwrap
-from advnets.game.updates import Stats
+from advnets.game.phases import Batch, Move, Objective, Stats
+from advnets.game.updates import d_loss
 from advnets.nets.blocks import init_uniform
 from advnets.nets.mlp import MLPDiscriminator
 from advnets.variants.base import DataInfo, Variant
@@ -73,52 +72,77 @@ def balanced_subset(labels: torch.Tensor, n: int, num_classes: int, seed: int) -
     return torch.cat(chosen).sort().values
 
 
-def semisup_update(game: Game) -> Stats:
-    """One step: D on a labelled batch (+ an unlabelled and a generated one), then G by feature matching."""
-    variant, cfg = game.variant, game.config.semisup
+# (1) D: cross-entropy on a labelled batch, + log D(x) + log(1 - D(G(z))) on an unlabelled and a generated
+# one, with D(x) = Z / (Z + 1). D is called through its DDP wrapper (when there is one) in D's move, and
+# unwrapped in G's, whose backward pass must not all-reduce D's gradients.
+
+
+def _sample_for_d(game: Game, previous: Batch | None) -> Batch:
+    """An unlabelled minibatch x_u, as many labelled images (x_l, y_l), and G's samples for them (G's graph
+    kept: G's move descends through these same samples); no samples for the supervised baseline."""
+    variant = game.variant
     assert isinstance(variant, SemisupVariant) and game.labels is not None
     labelled = variant.labelled(game)
     x_u, _, _ = game.next_real_batch()
-    batch = x_u.shape[0]
-    pick = labelled[game.randint(len(labelled), batch)]
-    x_l, y_l = game.images[pick], game.labels[pick]
-    # D is called through its DDP wrapper (when there is one) in D's step, and unwrapped in G's step, whose
-    # backward must not all-reduce D's gradients.
-    plain: ClassDiscriminator = unwrap(game.discriminator)  # type: ignore[assignment]
-    if not cfg.unsupervised:
-        sup_loss = cross_entropy(game.discriminator(x_l, classes=True), y_l)
-        game.opt_d.zero_grad(set_to_none=True)
-        sup_loss.backward()
-        game.opt_d.step()
+    pick = labelled[game.randint(len(labelled), x_u.shape[0])]
+    fake = game.generator(game.noise(x_u.shape[0]), None) if game.config.semisup.unsupervised else None
+    return Batch(x_u, fake, more={"x_l": game.images[pick], "y_l": game.labels[pick]})
+
+
+def _classify_for_d(game: Game, batch: Batch) -> torch.Tensor:
+    """Class logits (3B, K) of [x_l; x_u; G(z)], or (B, K) of x_l alone for the supervised baseline."""
+    if batch.fake is None:
+        return game.discriminator(batch.more["x_l"], classes=True)
+    assert batch.real is not None
+    return game.discriminator(torch.cat([batch.more["x_l"], batch.real, batch.fake.detach()]), classes=True)
+
+
+def _d_loss(game: Game, batch: Batch, class_logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
+    labels = batch.more["y_l"]
+    sup_loss = cross_entropy(class_logits[: len(labels)], labels)
+    if batch.fake is None:
         zero = torch.zeros((), device=game.device)
-        stats = {"sup_loss": sup_loss.detach(), "d_loss": sup_loss.detach()}
-        return {**stats, "g_loss": zero, "d_real": zero, "d_fake": zero}
-    # (1) D: cross-entropy on the labels, + log D(x) + log(1 - D(G(z))) with D(x) = Z / (Z + 1).
-    z = game.noise(batch)
-    fake = game.generator(z, None)
-    class_logits = game.discriminator(torch.cat([x_l, x_u, fake.detach()]), classes=True)
-    sup_loss = cross_entropy(class_logits[:batch], y_l)
-    logits = torch.logsumexp(class_logits[batch:], dim=1)  # (2B,) real/fake logits
-    d_loss = sup_loss + discriminator_loss(logits[:batch], logits[batch:])
-    game.opt_d.zero_grad(set_to_none=True)
-    d_loss.backward()
-    game.opt_d.step()
-    # (2) G: feature matching on D's last hidden layer, or the non-saturating loss; D gets no gradient.
-    if cfg.feature_matching:
-        target = plain.features(x_u).detach().mean(dim=0)
-        g_loss = (plain.features(fake).mean(dim=0) - target).pow(2).mean()
+        stats = {"sup_loss": sup_loss.detach(), "d_loss": sup_loss.detach(), "g_loss": zero}
+        return sup_loss, {**stats, "d_real": zero, "d_fake": zero}
+    logits = torch.logsumexp(class_logits[len(labels) :], dim=1)  # (2B,) real/fake logits
+    gan_loss, stats = d_loss(game, batch, logits)
+    loss = sup_loss + gan_loss
+    return loss, {**stats, "d_loss": loss.detach(), "sup_loss": sup_loss.detach()}
+
+
+# (2) G: feature matching on D's last hidden layer, or the non-saturating loss; D gets no gradient.
+
+
+def _sample_for_g(game: Game, previous: Batch | None) -> Batch:
+    """D's move's samples again; with feature matching, the target: the mean feature of x_u."""
+    assert previous is not None and previous.real is not None
+    batch = Batch(previous.real, previous.fake)
+    if game.config.semisup.feature_matching:
+        batch.more["target"] = _plain(game).features(previous.real).detach().mean(dim=0)
+    return batch
+
+
+def _classify_for_g(game: Game, batch: Batch) -> torch.Tensor:
+    """D's features of G's samples (B, width) with feature matching, else their real/fake logits (B,)."""
+    assert batch.fake is not None
+    plain = _plain(game)
+    return plain.features(batch.fake) if game.config.semisup.feature_matching else plain(batch.fake)
+
+
+def _g_loss(game: Game, batch: Batch, scores: torch.Tensor) -> tuple[torch.Tensor, Stats]:
+    if game.config.semisup.feature_matching:
+        loss = (scores.mean(dim=0) - batch.more["target"]).pow(2).mean()
     else:
-        g_loss = softplus(-plain(fake)).mean()
-    game.opt_g.zero_grad(set_to_none=True)
-    g_loss.backward(inputs=list(game.generator.parameters()))
-    game.opt_g.step()
-    return {
-        "sup_loss": sup_loss.detach(),
-        "d_loss": d_loss.detach(),
-        "g_loss": g_loss.detach(),
-        "d_real": torch.sigmoid(logits[:batch].detach()).mean(),
-        "d_fake": torch.sigmoid(logits[batch:].detach()).mean(),
-    }
+        loss = softplus(-scores).mean()
+    return loss, {"g_loss": loss.detach()}
+
+
+def _plain(game: Game) -> ClassDiscriminator:
+    return unwrap(game.discriminator)  # type: ignore[return-value]
+
+
+D_MOVE = Move("D", ("d",), _sample_for_d, _classify_for_d, _d_loss, minibatches=1)
+G_MOVE = Move("G", ("g",), _sample_for_g, _classify_for_g, _g_loss, own_gradients_only=True)
 
 
 class SemisupVariant(Variant):
@@ -154,5 +178,6 @@ class SemisupVariant(Variant):
             self._labelled = index.to(game.device)
         return self._labelled
 
-    def update_rule(self, config: RunConfig) -> Callable[[Game], Stats]:
-        return semisup_update
+    def objective(self, config: RunConfig) -> Objective:
+        """D's move, then G's on D's samples; D alone for the supervised baseline (semisup.unsupervised)."""
+        return Objective(D_MOVE, G_MOVE if config.semisup.unsupervised else None)
