@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from advnets.config.overrides import settings
 from advnets.config.schema import RunConfig
 from advnets.reporting import reproduce as reproduce_module
 from advnets.reporting.reproduce import ReproduceOptions, best_point, patience_spent, reproduce
@@ -51,7 +52,9 @@ def test_reproduce_counts_epochs_in_the_update_rules_steps_and_leaves_its_config
         reproduce_module, "checkpoint_point", lambda *a, **k: {"valid_ll": 0.0, "checkpoint": "c"}
     )
     monkeypatch.setattr(reproduce_module, "evaluate_checkpoint", lambda *args: {})
-    options = ReproduceOptions(epochs=2, eval_every=1, settings=["game.update=alternating", "game.k=2"])
+    options = ReproduceOptions(
+        epochs=2, eval_every=1, settings=settings({"game.update": "alternating", "game.k": 2})
+    )
     reproduce("digits", tmp_path, options)
     assert [config.train.epochs for config in seen] == [1, 2]
     assert {config.train.checkpoint_every for config in seen} == {12}
