@@ -32,7 +32,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         **DCGAN_MNIST,
         "data": {"name": "mnist-5k", "image_size": 32},
         "game": {"update": "alternating", "k": 1, "batch_size": 64},
-        "train": {"epochs": 40, "checkpoint_every": 0, "log_every": 20, "final_scores": 5000},
+        "train": {"epochs": 60, "checkpoint_every": 0, "log_every": 20, "final_scores": 5000},
     },
     "fashion-mnist-mlp": {"data": {"name": "fashion-mnist"}},
     # Small nets on the 8x8 digits: seconds, for tests and quick looks.
