@@ -4,7 +4,9 @@ Both run the same DCGAN step (D on real, D on fake, then G; Adam 2e-4 / 0.5) on 
 timed over a few dozen iterations after a warm-up (interleaved rounds of 10 steps each), and scaled to
 the preset's steps per epoch. Prints JSON.
 
-    python bench/dcgan_epoch.py --data-dir PATH/TO/MNIST [--steps 30] [--threads 1]
+    python bench/dcgan_epoch.py --data-dir PATH/TO/MNIST [--steps 30] [--threads 1] [--precision bf16]
+
+The plain loop always runs in fp32: a bf16 row shows what the engine's option buys, not a like-for-like loop.
 """
 
 from __future__ import annotations
@@ -51,9 +53,11 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--width", type=int, default=None, help="override both nets' width")
+    parser.add_argument("--precision", default="fp32", help="the engine's train.precision (fp32 or bf16)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     sets = [f"data.data_dir={args.data_dir}"] if args.data_dir else []
+    sets.append(f"train.precision={args.precision}")
     if args.width:
         sets += [f"generator.width={args.width}", f"discriminator.width={args.width}"]
     config = resolve_config("mnist-dcgan", None, parse_assignments(sets))
@@ -80,6 +84,7 @@ def main() -> None:
                 "width": config.generator.width,
                 "batch_size": config.game.batch_size,
                 "threads": args.threads,
+                "engine_precision": args.precision,
                 "timed_steps": rounds * (args.steps // rounds),
                 "steps_per_epoch": per_epoch,
                 "advnets_seconds_per_epoch": round(engine / (rounds * (args.steps // rounds)) * per_epoch, 1),

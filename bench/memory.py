@@ -1,8 +1,9 @@
 """Peak resident memory of training commands, and whether it stays flat across epochs. Prints JSON.
 
 Each command runs as its own process (`advnets train ... --run-dir TEMP`); its resident set size is read
-every 0.2 s and tagged with the epoch its metrics.jsonl has reached. "growth" is the RSS at the end minus
-the largest RSS seen up to the first tenth of the epochs: a leak shows there, the warm-up does not.
+every 0.2 s and tagged with the epoch its metrics.jsonl has reached. "growth" is the RSS in the last epoch
+minus the largest RSS seen up to the first tenth of the epochs: a leak shows there, the warm-up does not.
+The peak covers the whole command, its final scores included.
 
     python bench/memory.py [--data-dir PATH/TO/MNIST] [--runs quickstart,paper,digits]
 
@@ -58,6 +59,8 @@ def measure(name: str, args: list[str], epochs: int, threads: int) -> dict[str, 
         if process.returncode != 0:
             raise SystemExit(f"{name}: `{' '.join(command)}` failed: {errors.strip().splitlines()[-1:]}")
     early = [rss for epoch, rss in trace if epoch <= max(epochs / 10, 1)] or [trace[0][1]]
+    # The last reading while it still trained: after the last epoch come the final scores and the exit.
+    training = [rss for epoch, rss in trace if epoch < epochs] or [trace[0][1]]
     by_epoch = {}
     for epoch, rss in trace:
         by_epoch[int(epoch)] = round(rss, 1)
@@ -67,8 +70,8 @@ def measure(name: str, args: list[str], epochs: int, threads: int) -> dict[str, 
         "wall_s": round(time.perf_counter() - started, 1),
         "peak_rss_mb": round(max(rss for _, rss in trace), 1),
         "rss_mb_after_early_epochs": round(max(early), 1),
-        "rss_mb_at_end": round(trace[-1][1], 1),
-        "growth_mb": round(trace[-1][1] - max(early), 1),
+        "rss_mb_in_last_epoch": round(training[-1], 1),
+        "growth_mb": round(training[-1] - max(early), 1),
         "rss_mb_by_epoch": by_epoch,
     }
 
