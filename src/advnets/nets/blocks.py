@@ -14,9 +14,6 @@ class Maxout(nn.Module):
     """Maxout layer (Goodfellow et al., 2013): `units` outputs, each the max of `pieces` affine maps.
 
     One (in_features -> units * pieces) matmul, laid out unit-major so the max is a view and a reduce.
-    The reduce keeps the winning piece's index (`max`, not `amax`): its backward pass is one scatter of the
-    gradient to the winners, where amax's compares every piece with the max again and divides among ties
-    (measured 1.2 vs 1.9 ms forward + backward for D's first layer on 200 rows, one thread).
     """
 
     def __init__(self, in_features: int, units: int, pieces: int) -> None:
@@ -26,7 +23,7 @@ class Maxout(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         pre = self.linear(x)  # (B, units * pieces)
-        return pre.view(x.shape[0], self.units, self.pieces).max(dim=-1).values  # (B, units)
+        return pre.view(x.shape[0], self.units, self.pieces).amax(dim=-1)  # (B, units)
 
 
 class Dropout(nn.Dropout):
