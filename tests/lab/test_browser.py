@@ -213,3 +213,41 @@ def test_painted_mask_is_inpainted(
     assert f"{hidden} of 64 pixels hidden" in driver.find_element("id", "inpaint-hidden").text
     driver.execute_script("document.getElementById('run-inpaint-box').scrollIntoView()")
     driver.save_screenshot(str(artifacts / "inpainting.png"))
+
+
+@pytest.mark.slow
+def test_a_reload_shows_the_game_the_server_plays(browser: Any, lab_server: LabServer) -> None:
+    """Settings applied, then the page reloaded: every field shows the server's game, not the defaults,
+    and Apply then keeps that game (it reset everything to the defaults before)."""
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    chosen = {"data": "toy-mixture-1d", "loss": "saturating", "k": "3", "g_width": "32"}
+    for field, value in chosen.items():
+        driver.execute_script(f"document.getElementById('{field}').value = '{value}'")
+    driver.execute_script("document.getElementById('speed').value = 'slow'")
+    driver.find_element("id", "apply").click()
+    wait_for(
+        lambda: driver.execute_script("return lab.game.frame.settings.loss === 'saturating'"),
+        what="the server to play the new settings",
+    )
+    driver.find_element("id", "play").click()  # the speed goes with a command
+    wait_for(lambda: driver.execute_script("return lab.game.frame.running"), what="the game to run")
+    driver.refresh()
+    wait_for(
+        lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a frame after reload"
+    )
+    shown = {
+        field: driver.execute_script(f"return document.getElementById('{field}').value") for field in chosen
+    }
+    assert shown == chosen
+    assert driver.execute_script("return document.getElementById('speed').value") == "slow"
+    driver.find_element("id", "apply").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.step === 0"), what="the re-applied game")
+    settings = driver.execute_script("return lab.game.frame.settings")
+    assert (settings["data"], settings["loss"], settings["k"], settings["g_width"]) == (
+        "toy-mixture-1d",
+        "saturating",
+        3,
+        32,
+    )

@@ -73,7 +73,16 @@ def create_app(session: LabSession | None = None, runs: RunView | None = None) -
 
     @app.get("/api/game/options")
     def options() -> Response:
-        return jsonify(ok=True, targets=TARGETS, defaults=DEFAULTS, speeds=list(SPEEDS))
+        # `current`: the game the server is playing, so that a reloaded page shows (and Apply keeps) it.
+        current = session.settings or None
+        return jsonify(
+            ok=True,
+            targets=TARGETS,
+            defaults=DEFAULTS,
+            current=current,
+            speed=session.speed,
+            speeds=list(SPEEDS),
+        )
 
     @app.post("/api/game/configure")
     def configure() -> Response:

@@ -116,7 +116,11 @@
     const options = await lab.api("/api/game/options");
     if (!options) return;
     $("data").innerHTML = Object.entries(options.targets).map(([k, v]) => `<option value="${k}">${v}</option>`).join("");
-    fillSettings(options.defaults);
+    // The server's game, not the defaults: after a reload the page must show what is being played.
+    const current = options.current || options.defaults;
+    game.drawn = (current.points || []).slice();
+    fillSettings(current);
+    $("speed").value = options.speed || "normal";
     $("data").addEventListener("change", () => { updateDrawHint(); if (game.frame) render(game.frame); });
     $("apply").addEventListener("click", apply);
     $("play").addEventListener("click", () => command(game.frame && game.frame.running ? "pause" : "play"));
