@@ -251,3 +251,31 @@ def test_a_reload_shows_the_game_the_server_plays(browser: Any, lab_server: LabS
         3,
         32,
     )
+
+
+@pytest.mark.slow
+def test_chart_ticks_are_rounded_and_losses_have_a_log_scale(browser: Any, lab_server: LabServer) -> None:
+    """A blown-up loss (1.29e28) and small values: every tick label is short and rounded (before, they read
+    "1.2886737564793804e+28"); the log scale labels powers of ten."""
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    draw = (
+        "return lab.drawChart(document.getElementById('chart-loss'),"
+        " [{x: [0, 1, 2], y: %s, color: '#000', label: 'x'}], %s)"
+    )
+    huge = driver.execute_script(draw % ("[0.69, 3.7e3, 1.2886737564793804e+28]", "{}"))
+    small = driver.execute_script(draw % ("[0.0021, 0.0137, 0.0042]", "{}"))
+    for labels in (huge, small):
+        assert labels and all(len(label) <= 7 for label in labels), labels
+    assert len(set(small)) == len(small)  # distinct after rounding
+    logged = driver.execute_script(draw % ("[0.69, 3.7e3, 1.2886737564793804e+28]", "{log: true}"))
+    assert logged and all(label.startswith("1e") for label in logged), logged
+    driver.find_element("id", "loss-log").click()
+    wait_for(
+        lambda: driver.execute_script(
+            "const ticks = JSON.parse(document.getElementById('chart-loss').dataset.ticks || '[]');"
+            "return (ticks[0] || '').startsWith('1e')"
+        ),
+        what="the loss chart redrawn on a log scale",
+    )

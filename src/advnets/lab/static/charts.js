@@ -6,17 +6,39 @@
 
   function finite(values) { return values.filter((v) => v !== null && Number.isFinite(v)); }
 
+  // A tick step of 1, 2 or 5 times a power of ten, about `span / count`.
+  function niceStep(span, count) {
+    const raw = span / count, power = Math.pow(10, Math.floor(Math.log10(raw)));
+    const unit = raw / power;
+    return (unit <= 1 ? 1 : unit <= 2 ? 2 : unit <= 5 ? 5 : 10) * power;
+  }
+
+  // A tick label rounded to its step: "0.25", "1200", "1.3e+28"; never a float's full expansion.
+  function tickLabel(v, step) {
+    if (Math.abs(v) < step / 2) return "0";
+    if (Math.abs(v) >= 1e5 || step < 1e-3) return v.toExponential(1);
+    return v.toFixed(Math.max(0, -Math.floor(Math.log10(step))));
+  }
+
   function niceNumber(v) {
     const a = Math.abs(v);
     if (a === 0) return "0";
-    if (a >= 1000) return v.toFixed(0);
-    if (a >= 10) return v.toFixed(1);
+    if (a >= 1e5 || a < 1e-3) return v.toExponential(1);
+    if (a >= 10) return v.toFixed(0);
     return v.toPrecision(2);
   }
 
-  // series: [{x: [...], y: [...], color, label}]; options: {ymin, ymax, lines: [{y, label, color}], xlabel}
+  // series: [{x: [...], y: [...], color, label}]; options: {ymin, ymax, lines: [{y, label, color}], xlabel,
+  // log}. With `log`, y is drawn as log10 |y| (values of 0 are left out) and ticks are powers of ten.
+  // Returns the tick labels drawn (also kept in canvas.dataset.ticks, for tests).
   lab.drawChart = function (canvas, series, options) {
     options = options || {};
+    if (options.log) {
+      const toLog = (y) => (y === null || !Number.isFinite(y) || y === 0 ? null : Math.log10(Math.abs(y)));
+      series = series.map((s) => ({ ...s, y: s.y.map(toLog) }));
+      options = { ...options, ymin: undefined, ymax: undefined,
+        lines: (options.lines || []).map((l) => ({ ...l, y: Math.log10(Math.abs(l.y)) })) };
+    }
     const ctx = canvas.getContext("2d");
     const W = canvas.width, H = canvas.height, L = 44, R = 8, T = 18, B = 24;
     ctx.clearRect(0, 0, W, H);
@@ -27,7 +49,7 @@
     if (xs.length === 0 || ys.length === 0) {
       ctx.fillStyle = "#90a4ae"; ctx.font = "12px sans-serif";
       ctx.fillText("no data yet", W / 2 - 30, H / 2);
-      return;
+      return [];
     }
     let x0 = Math.min(...xs), x1 = Math.max(...xs);
     let y0 = options.ymin !== undefined ? options.ymin : Math.min(...ys);
@@ -38,11 +60,15 @@
     const px = (x) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
     const py = (y) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
     ctx.strokeStyle = "#cfd8dc"; ctx.lineWidth = 1; ctx.font = "10px sans-serif"; ctx.fillStyle = "#607d8b";
-    for (let i = 0; i <= 4; i++) {
-      const y = y0 + (i / 4) * (y1 - y0);
+    const step = options.log ? Math.max(1, Math.round(niceStep(y1 - y0, 4))) : niceStep(y1 - y0, 4);
+    const ticks = [];
+    for (let y = Math.ceil(y0 / step) * step; y <= y1 + step * 1e-9; y += step) {
+      const label = options.log ? "1e" + Math.round(y) : tickLabel(y, step);
       ctx.beginPath(); ctx.moveTo(L, py(y)); ctx.lineTo(W - R, py(y)); ctx.stroke();
-      ctx.fillText(niceNumber(y), 2, py(y) + 3);
+      ctx.fillText(label, 2, py(y) + 3);
+      ticks.push(label);
     }
+    canvas.dataset.ticks = JSON.stringify(ticks);
     const xText = (x) => (Number.isInteger(x) ? String(x) : niceNumber(x));
     ctx.fillText(xText(x0), L, H - 8);
     ctx.fillText(xText(x1), W - R - 30, H - 8);
@@ -66,5 +92,6 @@
       ctx.fillStyle = s.color; ctx.font = "11px sans-serif";
       ctx.fillText(s.label, legendX, 12); legendX += ctx.measureText(s.label).width + 14;
     }
+    return ticks;
   };
 })();

@@ -78,7 +78,7 @@
     lab.drawChart($("chart-loss"), [
       { x: h.step, y: h.d_loss, color: "#1565c0", label: "D's loss" },
       { x: h.step, y: h.g_loss, color: "#7b1fa2", label: "G's loss" },
-    ], { lines: [{ y: Math.log(2), label: "log 2", color: "#90a4ae" }], xlabel: "iteration" });
+    ], { lines: [{ y: Math.log(2), label: "log 2", color: "#90a4ae" }], xlabel: "iteration", log: $("loss-log").checked });
     lab.drawChart($("chart-jsd"), [{ x: h.step, y: h.jsd, color: "#e65100", label: "JSD" }],
       { ymin: 0, lines: [{ y: Math.log(2), label: "log 2 (disjoint)", color: "#90a4ae" }], xlabel: "iteration" });
     numbersTable(frame);
@@ -129,6 +129,7 @@
     $("step-g").addEventListener("click", () => command("g_update"));
     $("substep").addEventListener("click", () => command("substep"));
     $("speed").addEventListener("change", () => game.frame && game.frame.running && command("play"));
+    $("loss-log").addEventListener("change", () => game.frame && render(game.frame));
     $("clear-points").addEventListener("click", () => { game.drawn = []; updateDrawHint(); if (game.frame) render(game.frame); });
     let drawing = false;
     $("plane").addEventListener("mousedown", (e) => { drawing = true; addPoint(e); });
