@@ -279,3 +279,44 @@ def test_chart_ticks_are_rounded_and_losses_have_a_log_scale(browser: Any, lab_s
         ),
         what="the loss chart redrawn on a log scale",
     )
+
+
+@pytest.mark.slow
+def test_an_error_banner_goes_with_the_next_success(browser: Any, lab_server: LabServer) -> None:
+    """A refused setting shows its banner; pressing Play (which the server accepts) clears it. Before, the
+    banner stayed while the game played on."""
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    message = lambda: driver.find_element("id", "message")  # noqa: E731
+    driver.execute_script("document.getElementById('lr').value = '-1'")
+    driver.find_element("id", "apply").click()
+    wait_for(lambda: "optim.lr" in message().text, what="the learning-rate message")
+    driver.find_element("id", "play").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.running"), what="the game to run")
+    wait_for(lambda: not message().is_displayed(), 10, "the banner to go")
+
+
+@pytest.mark.slow
+def test_the_simultaneous_update_has_no_k_and_says_what_it_plays(browser: Any, lab_server: LabServer) -> None:
+    """k belongs to Algorithm 1: choosing the simultaneous update disables it (at 1), and the playing status
+    no longer speaks of "iterations of Algorithm 1"."""
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver.execute_script("document.getElementById('k').value = '3'")
+    driver.execute_script(
+        "const u = document.getElementById('update'); u.value = 'simultaneous';"
+        "u.dispatchEvent(new Event('change'))"
+    )
+    k = driver.find_element("id", "k")
+    assert not k.is_enabled() and k.get_attribute("value") == "1"
+    driver.find_element("id", "apply").click()
+    wait_for(
+        lambda: driver.execute_script("return lab.game.frame.settings.update === 'simultaneous'"),
+        what="the simultaneous game",
+    )
+    driver.find_element("id", "play").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.running"), what="the game to run")
+    status = driver.find_element("id", "phase").text
+    assert "simultaneous" in status and "Algorithm 1" not in status, status

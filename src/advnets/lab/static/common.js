@@ -20,11 +20,15 @@ lab.api = async function (path, body) {
     lab.showMessage(reply.error || "the server refused the request");
     return null;
   }
+  if (lab.messageSource === "request") lab.showMessage(null);  // a later success clears an old error
   return reply;
 };
 
-lab.showMessage = function (text, level) {
+// source: "request" (a refused request: cleared by the next success) or "game" (the server's own message,
+// shown while its frames carry it).
+lab.showMessage = function (text, level, source) {
   const box = document.getElementById("message");
+  lab.messageSource = text ? source || "request" : null;
   if (!text) { box.classList.add("hidden"); box.textContent = ""; return; }
   box.textContent = text;
   box.className = "message" + (level === "info" ? " info" : "");

@@ -17,6 +17,7 @@
       settings[name] = (INTEGER.has(name) || name === "lr") && raw !== "" && !isNaN(Number(raw)) ? Number(raw) : raw;
     }
     if (settings.data === "drawn-2d") settings.points = game.drawn;
+    if (settings.update === "simultaneous") settings.k = 1;  // k is Algorithm 1's; the engine refuses others
     return settings;
   }
 
@@ -88,11 +89,15 @@
     $("step-d").disabled = !manual || frame.next_player !== "D";
     $("step-g").disabled = !manual || frame.next_player !== "G";
     $("substep").disabled = !manual;
-    $("phase").textContent = frame.running ? "Playing: each frame shows the game after a few iterations of Algorithm 1."
+    // k means nothing to the simultaneous update (one minibatch moves both players).
+    $("k").disabled = $("update").value === "simultaneous";
+    $("phase").textContent = frame.running ? (manual ? "Playing: each frame shows the game after a few iterations of Algorithm 1."
+      : "Playing: each frame shows the game after a few simultaneous updates (both players from one minibatch).")
       : frame.phase ? `${frame.phase.explanation}${frame.phase.loss !== null ? ` (loss ${frame.phase.loss.toFixed(4)})` : ""}`
       : "Paused. Press Play, or step through Algorithm 1." + (manual ? ` Next: ${frame.next_player}.` : "");
     lightOverview(frame);
-    if (frame.message) lab.showMessage(frame.message.text, frame.message.level);
+    if (frame.message) lab.showMessage(frame.message.text, frame.message.level, "game");
+    else if (lab.messageSource === "game") lab.showMessage(null);
   }
 
   function connect() {
@@ -129,6 +134,11 @@
     $("step-g").addEventListener("click", () => command("g_update"));
     $("substep").addEventListener("click", () => command("substep"));
     $("speed").addEventListener("change", () => game.frame && game.frame.running && command("play"));
+    $("update").addEventListener("change", () => {
+      const simultaneous = $("update").value === "simultaneous";
+      $("k").disabled = simultaneous;
+      if (simultaneous) $("k").value = 1;
+    });
     $("loss-log").addEventListener("change", () => game.frame && render(game.frame));
     $("clear-points").addEventListener("click", () => { game.drawn = []; updateDrawHint(); if (game.frame) render(game.frame); });
     let drawing = false;
