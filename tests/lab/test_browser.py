@@ -214,6 +214,15 @@ def test_painted_mask_is_inpainted(
     driver.execute_script("document.getElementById('run-inpaint-box').scrollIntoView()")
     driver.save_screenshot(str(artifacts / "inpainting.png"))
 
+    # An index past the test split is refused by name (it used to wrap silently to another image).
+    count = driver.execute_script("return lab.run.testCount")
+    driver.execute_script(
+        f"const box = document.getElementById('inpaint-index'); box.value = '{count + 5}';"
+        "box.dispatchEvent(new Event('change'))"
+    )
+    message = driver.find_element("id", "message")
+    wait_for(lambda: f"test image {count + 5} does not exist" in message.text, 10, "the index message")
+
 
 @pytest.mark.slow
 def test_a_reload_shows_the_game_the_server_plays(browser: Any, lab_server: LabServer) -> None:

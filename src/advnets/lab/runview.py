@@ -186,10 +186,10 @@ class RunView:
         return self.dataset["test"].images
 
     def test_image(self, index: int) -> dict[str, Any]:
-        """Test image `index` (wrapping around) as a PNG at its own size, for the page's painting canvas."""
+        """Test image `index` as a PNG at its own size, for the page's painting canvas."""
         with self.lock:
             images = self._test_images()
-            index %= len(images)
+            index = _test_index(index, len(images))
             pixels = tile(images[index : index + 1], columns=1, padding=0)
             return {"index": index, "count": len(images), "png": png_base64(pixels, 1)}
 
@@ -225,7 +225,7 @@ class RunView:
                 raise AdvnetsError("the mask must be a list of 0 (shown) and 1 (hidden) values")
             if not bool(flat.any()):
                 raise AdvnetsError("no pixels are hidden: paint over the part of the image G should fill in")
-            image = images[index % len(images)][None]  # (1, C, H, W)
+            image = images[_test_index(index, len(images))][None]  # (1, C, H, W)
             mask = flat.view(1, 1, height, width).expand(1, channels, height, width).contiguous()
             cfg = model.config.generator
             filled = complete(model.generator, image, mask, (cfg.noise_dim, cfg.noise), completions, seed)
@@ -254,3 +254,12 @@ def _points_png(samples: torch.Tensor) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _test_index(index: int, count: int) -> int:
+    """`index` itself when the test split has it; never a silent wrap-around to another image."""
+    if not 0 <= index < count:
+        raise AdvnetsError(
+            f"test image {index} does not exist: the test split has {count} images, 0 to {count - 1}"
+        )
+    return index

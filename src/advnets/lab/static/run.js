@@ -68,6 +68,7 @@
     const reply = await lab.api("/api/run/test-image", { index: $("inpaint-index").value });
     if (!reply) return;
     $("inpaint-index").value = reply.index;
+    lab.run.testCount = reply.count;
     $("inpaint-count").textContent = `of ${reply.count} (0 to ${reply.count - 1})`;
     const image = new Image();
     image.onload = () => {
@@ -181,7 +182,12 @@
     canvas.addEventListener("pointermove", paintAt);
     window.addEventListener("pointerup", () => { paint.stroke = null; });
     $("inpaint-index").addEventListener("change", loadTestImage);
-    $("inpaint-next").addEventListener("click", () => { $("inpaint-index").value = Number($("inpaint-index").value) + 1; loadTestImage(); });
+    $("inpaint-next").addEventListener("click", () => {
+      // The next one, back to the first after the last (the server refuses an index it does not have).
+      const count = lab.run.testCount || Infinity, next = Number($("inpaint-index").value) + 1;
+      $("inpaint-index").value = next < count ? next : 0;
+      loadTestImage();
+    });
     $("inpaint-clear").addEventListener("click", clearMask);
     $("inpaint-preset").addEventListener("change", presetMask);
     $("inpaint-run").addEventListener("click", fillIn);
