@@ -280,11 +280,13 @@ def test_chart_ticks_are_rounded_and_losses_have_a_log_scale(browser: Any, lab_s
     assert len(set(small)) == len(small)  # distinct after rounding
     logged = driver.execute_script(draw % ("[0.69, 3.7e3, 1.2886737564793804e+28]", "{log: true}"))
     assert logged and all(label.startswith("1e") for label in logged), logged
+    within_a_decade = driver.execute_script(draw % ("[0.3, 0.7, 1.4]", "{log: true}"))
+    assert within_a_decade == ["0.5", "1"], within_a_decade
     driver.find_element("id", "loss-log").click()
     wait_for(
         lambda: driver.execute_script(
-            "const ticks = JSON.parse(document.getElementById('chart-loss').dataset.ticks || '[]');"
-            "return (ticks[0] || '').startsWith('1e')"
+            "const chart = document.getElementById('chart-loss');"
+            "return chart.dataset.scale === 'log' && JSON.parse(chart.dataset.ticks).length >= 2"
         ),
         what="the loss chart redrawn on a log scale",
     )
@@ -329,3 +331,20 @@ def test_the_simultaneous_update_has_no_k_and_says_what_it_plays(browser: Any, l
     wait_for(lambda: driver.execute_script("return lab.game.frame.running"), what="the game to run")
     status = driver.find_element("id", "phase").text
     assert "simultaneous" in status and "Algorithm 1" not in status, status
+
+
+@pytest.mark.slow
+def test_every_data_choice_fits_its_menu_and_no_epoch_is_shown(browser: Any, lab_server: LabServer) -> None:
+    """Each p_data option's text fits the menu's width (it read "2-D ring of 8 Gaussians (radi" before),
+    and the toy game shows iterations only: an epoch of a density sampled afresh means nothing."""
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    overflow = driver.execute_script(
+        "const s = document.getElementById('data'), c = document.createElement('canvas').getContext('2d');"
+        "c.font = getComputedStyle(s).font;"
+        "return [...s.options].map((o) => [o.text, c.measureText(o.text).width + 28 - s.clientWidth])"
+        ".filter(([, over]) => over > 0)"
+    )
+    assert overflow == [], overflow
+    assert "epoch" not in driver.find_element("css selector", ".status").text

@@ -21,7 +21,7 @@ from advnets.errors import AdvnetsError
 from advnets.lab.runview import RunView
 from advnets.lab.session import SPEEDS, LabSession
 from advnets.lab.settings import DEFAULTS
-from advnets.lab.targets import TARGETS
+from advnets.lab.targets import MENU_NAMES, TARGETS
 
 STATIC = Path(__file__).parent / "static"
 KEEPALIVE_SECONDS = 15.0
@@ -77,7 +77,8 @@ def create_app(session: LabSession | None = None, runs: RunView | None = None) -
         current = session.settings or None
         return jsonify(
             ok=True,
-            targets=TARGETS,
+            targets=MENU_NAMES,
+            about=TARGETS,
             defaults=DEFAULTS,
             current=current,
             speed=session.speed,

@@ -25,6 +25,15 @@ MAX_DRAWN_POINTS = 2000
 # Training pool sizes for the line and drawn targets (the toys keep their own 50,000 / 5,000 / 5,000).
 POOL = (20_000, 2_000, 2_000)
 
+# The menu's short names; TARGETS below says what each is, under the menu.
+MENU_NAMES: dict[str, str] = {
+    "toy-gaussian-1d": "1-D Gaussian (Figure 1)",
+    "toy-mixture-1d": "1-D mixture of 2 Gaussians",
+    "toy-ring-2d": "2-D ring of 8 Gaussians",
+    "line-2d": "2-D line segment",
+    "drawn-2d": "2-D points you draw",
+}
+
 TARGETS: dict[str, str] = {
     "toy-gaussian-1d": "1-D Gaussian N(4, 0.5²) — the paper's Figure 1",
     "toy-mixture-1d": "1-D mixture of two Gaussians at ±2",

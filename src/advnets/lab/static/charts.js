@@ -60,15 +60,34 @@
     const px = (x) => L + ((x - x0) / (x1 - x0)) * (W - L - R);
     const py = (y) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
     ctx.strokeStyle = "#cfd8dc"; ctx.lineWidth = 1; ctx.font = "10px sans-serif"; ctx.fillStyle = "#607d8b";
-    const step = options.log ? Math.max(1, Math.round(niceStep(y1 - y0, 4))) : niceStep(y1 - y0, 4);
+    // [position, label] pairs. On a log scale: powers of ten, or within a decade 1, 2 and 5 (else 1..9)
+    // times them.
+    let marks = [];
+    if (options.log) {
+      const step = Math.max(1, Math.round(niceStep(y1 - y0, 4)));
+      for (let y = Math.ceil(y0 / step) * step; y <= y1 + 1e-9; y += step) marks.push([y, "1e" + Math.round(y)]);
+      for (const mantissas of [[1, 2, 5], [1, 2, 3, 4, 5, 6, 7, 8, 9]]) {
+        if (marks.length >= 2) break;
+        marks = [];
+        for (let k = Math.floor(y0); k <= Math.ceil(y1); k++) {
+          for (const m of mantissas) {
+            const y = k + Math.log10(m);
+            if (y >= y0 && y <= y1) marks.push([y, Number((m * Math.pow(10, k)).toPrecision(1)).toString()]);
+          }
+        }
+      }
+    } else {
+      const step = niceStep(y1 - y0, 4);
+      for (let y = Math.ceil(y0 / step) * step; y <= y1 + step * 1e-9; y += step) marks.push([y, tickLabel(y, step)]);
+    }
     const ticks = [];
-    for (let y = Math.ceil(y0 / step) * step; y <= y1 + step * 1e-9; y += step) {
-      const label = options.log ? "1e" + Math.round(y) : tickLabel(y, step);
+    for (const [y, label] of marks) {
       ctx.beginPath(); ctx.moveTo(L, py(y)); ctx.lineTo(W - R, py(y)); ctx.stroke();
       ctx.fillText(label, 2, py(y) + 3);
       ticks.push(label);
     }
     canvas.dataset.ticks = JSON.stringify(ticks);
+    canvas.dataset.scale = options.log ? "log" : "linear";
     const xText = (x) => (Number.isInteger(x) ? String(x) : niceNumber(x));
     ctx.fillText(xText(x0), L, H - 8);
     ctx.fillText(xText(x1), W - R - 30, H - 8);

@@ -27,6 +27,7 @@
   }
 
   function updateDrawHint() {
+    $("data-about").textContent = (game.about || {})[$("data").value] || "";
     $("draw-hint").classList.toggle("hidden", $("data").value !== "drawn-2d");
     $("point-count").textContent = game.drawn.length + " points";
   }
@@ -83,7 +84,8 @@
     lab.drawChart($("chart-jsd"), [{ x: h.step, y: h.jsd, color: "#e65100", label: "JSD" }],
       { ymin: 0, lines: [{ y: Math.log(2), label: "log 2 (disjoint)", color: "#90a4ae" }], xlabel: "iteration" });
     numbersTable(frame);
-    $("step-count").textContent = frame.step; $("epoch").textContent = frame.epoch;
+    // No epoch: the toy game's data is a density, and passes over the sample drawn from it mean nothing here.
+    $("step-count").textContent = frame.step;
     $("play").textContent = frame.running ? "❚❚ Pause" : "▶ Play";
     const manual = frame.alternating;
     $("step-d").disabled = !manual || frame.next_player !== "D";
@@ -120,6 +122,7 @@
   async function init() {
     const options = await lab.api("/api/game/options");
     if (!options) return;
+    game.about = options.about;
     $("data").innerHTML = Object.entries(options.targets).map(([k, v]) => `<option value="${k}">${v}</option>`).join("");
     // The server's game, not the defaults: after a reload the page must show what is being played.
     const current = options.current || options.defaults;
