@@ -111,6 +111,8 @@ def test_trained_run_sample_and_interpolation(lab_server: LabServer, tiny_run: T
     assert np.array_equal(
         current[:: current.shape[0] // alone.shape[0]][:, :: current.shape[0] // alone.shape[0]], alone
     )
+    assert current.shape[0] >= 115, "an 8x8 image alone is enlarged to about its 128-pixel box"
+    assert png(reply["strip"]).shape[0] >= 85, "the z-walk's frames are enlarged to its 96-pixel strip"
     status, reply = call(lab_server, "/api/run/interpolate", {"t": 2})
     assert status == 400 and "[0, 1]" in reply["error"]
     assert call(lab_server, "/api/run/sample", {"n": 0})[0] == 400
