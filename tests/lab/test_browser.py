@@ -348,3 +348,22 @@ def test_every_data_choice_fits_its_menu_and_no_epoch_is_shown(browser: Any, lab
     )
     assert overflow == [], overflow
     assert "epoch" not in driver.find_element("css selector", ".status").text
+
+
+@pytest.mark.slow
+def test_gradient_arrows_keep_one_scale(browser: Any, lab_server: LabServer) -> None:
+    """The same frame drawn with G's gradients divided by 10 draws arrows 10 times shorter (before, every
+    frame was rescaled so that its longest arrow was about 30 px), with a scale bar for |grad| = 1."""
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    longest = driver.execute_script(
+        "const canvas = document.getElementById('plane'), f = lab.game.frame, out = [];"
+        "for (const factor of [1, 0.1]) {"
+        "  const g = JSON.parse(JSON.stringify(f)); g.grad = f.grad.map((v) => v.map((c) => c * factor));"
+        "  lab.drawPlane(canvas, g, {}); out.push(canvas.longestArrow); }"
+        "return out"
+    )
+    assert longest[0] > 0 and abs(longest[1] * 10 - longest[0]) < 1e-6 * longest[0], longest
+    assert driver.execute_script("return document.getElementById('plane').dataset.arrowScale") == "25"
+    assert "fixed scale" in driver.find_element("id", "legend").text

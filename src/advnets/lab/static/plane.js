@@ -13,6 +13,29 @@
     return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * s));
   }
 
+  // G's gradient arrows on one fixed scale, the same in every frame and for both losses, so that their
+  // length can be compared over time (they shrink near equilibrium) and between the saturating and the
+  // non-saturating loss. Longer arrows are cut at ARROW_CAP pixels and drawn dashed.
+  const ARROW_PIXELS_PER_UNIT = 25, ARROW_CAP = 70;
+  lab.arrowScale = { pixelsPerUnit: ARROW_PIXELS_PER_UNIT, cap: ARROW_CAP };
+
+  // (dx, dy) in canvas pixels for a gradient (gx, gy), capped; records the longest uncapped length drawn.
+  function scaledArrow(canvas, gx, gy) {
+    let dx = gx * ARROW_PIXELS_PER_UNIT, dy = gy * ARROW_PIXELS_PER_UNIT;
+    const len = Math.hypot(dx, dy);
+    canvas.longestArrow = Math.max(canvas.longestArrow || 0, len);
+    const capped = len > ARROW_CAP;
+    if (capped) { dx *= ARROW_CAP / len; dy *= ARROW_CAP / len; }
+    return [dx, dy, capped];
+  }
+
+  function gradientArrow(ctx, canvas, x, y, gx, gy) {
+    const [dx, dy, capped] = scaledArrow(canvas, gx, gy);
+    if (capped) ctx.setLineDash([3, 2]);
+    arrow(ctx, x, y, dx, dy);
+    ctx.setLineDash([]);
+  }
+
   function toggled(id) { const box = document.getElementById(id); return !box || box.checked; }
 
   function arrow(ctx, x, y, dx, dy) {
@@ -69,10 +92,10 @@
     if (toggled("show-real")) dots(ctx, f.real, REAL, px, py, 2.2);
     if (toggled("show-fake")) dots(ctx, f.fake, FAKE, px, py, 2.2);
     if (toggled("show-grad")) {
-      const lengths = f.grad.map((g) => Math.hypot(g[0], g[1]));
-      const scale = 28 / Math.max(1e-12, Math.max(...lengths));
+      canvas.longestArrow = 0;
       ctx.strokeStyle = "rgba(230, 81, 0, 0.8)"; ctx.fillStyle = "rgba(230, 81, 0, 0.8)"; ctx.lineWidth = 1;
-      f.fake.forEach((p, i) => arrow(ctx, px(p[0]), py(p[1]), f.grad[i][0] * scale, -f.grad[i][1] * scale));
+      f.fake.forEach((p, i) => gradientArrow(ctx, canvas, px(p[0]), py(p[1]), f.grad[i][0], -f.grad[i][1]));
+      arrowLegend(ctx, canvas);
     }
     if (f.phase) {
       ctx.lineWidth = 1.5;
@@ -150,13 +173,27 @@
       for (const p of f.fake) { ctx.beginPath(); ctx.moveTo(px(p[0]), xLine + 2); ctx.lineTo(px(p[0]), xLine + 12); ctx.stroke(); }
     }
     if (toggled("show-grad")) {
-      const scale = 30 / Math.max(1e-12, ...f.grad.map((g) => Math.abs(g[0])));
+      canvas.longestArrow = 0;
       ctx.strokeStyle = "rgba(230, 81, 0, 0.7)"; ctx.fillStyle = "rgba(230, 81, 0, 0.7)";
-      f.fake.forEach((p, i) => { if (i % 6 === 0) arrow(ctx, px(p[0]), xLine + 24 + (i % 5) * 4, f.grad[i][0] * scale, 0); });
+      f.fake.forEach((p, i) => {
+        if (i % 6 === 0) gradientArrow(ctx, canvas, px(p[0]), xLine + 24 + (i % 5) * 4, f.grad[i][0], 0);
+      });
+      arrowLegend(ctx, canvas);
     }
     ctx.fillStyle = "#455a64"; ctx.font = "12px sans-serif";
     ctx.fillText("x", 4, xLine - 16); ctx.fillText("z", 4, zLine - 6);
     ctx.fillText(lo.toFixed(1), 4, base + 14); ctx.fillText(hi.toFixed(1), W - 30, base + 14);
+  }
+
+  // The scale bar: an arrow of gradient 1, bottom right.
+  function arrowLegend(ctx, canvas) {
+    const x = canvas.width - ARROW_PIXELS_PER_UNIT - 12, y = canvas.height - 12;
+    ctx.fillStyle = "rgba(255, 255, 255, 0.8)"; ctx.fillRect(x - 100, y - 14, ARROW_PIXELS_PER_UNIT + 108, 22);
+    ctx.strokeStyle = "rgba(230, 81, 0, 0.9)"; ctx.fillStyle = "rgba(230, 81, 0, 0.9)";
+    arrow(ctx, x, y, ARROW_PIXELS_PER_UNIT, 0);
+    ctx.fillStyle = "#455a64"; ctx.font = "11px sans-serif";
+    ctx.fillText("|grad| = 1:", x - 96, y + 4);
+    canvas.dataset.arrowScale = String(ARROW_PIXELS_PER_UNIT);
   }
 
   lab.drawPlane = function (canvas, frame, extras) {
@@ -166,9 +203,11 @@
   lab.legendText = function (frame) {
     if (frame.dim === 1) {
       return "green: p_data (exact) and real samples · purple: p_g and G's samples · dashed blue: D(x) · " +
-        "cyan: D*(x) · lines: z mapped to x = G(z) (Figure 1) · orange arrows: G's gradient";
+        "cyan: D*(x) · lines: z mapped to x = G(z) (Figure 1) · orange arrows: G's gradient, on the fixed scale " +
+        "of the bar (dashed: cut short)";
     }
     return "background: D(x) (green ≈ real, purple ≈ fake; D* when ticked) · green dots: real · purple dots: " +
-      "G(z) · grey grid: a grid of z bent by G · orange arrows: G's gradient (circles: the current minibatch)";
+      "G(z) · grey grid: a grid of z bent by G · orange arrows: G's gradient on the fixed scale of the bar " +
+      "(dashed: cut short; circles: the current minibatch)";
   };
 })();
