@@ -367,3 +367,25 @@ def test_gradient_arrows_keep_one_scale(browser: Any, lab_server: LabServer) -> 
     assert longest[0] > 0 and abs(longest[1] * 10 - longest[0]) < 1e-6 * longest[0], longest
     assert driver.execute_script("return document.getElementById('plane').dataset.arrowScale") == "25"
     assert "fixed scale" in driver.find_element("id", "legend").text
+
+
+@pytest.mark.slow
+def test_the_1d_plot_has_an_axis_for_d(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
+    """The 1-D view of Figure 1 draws D's axis (0, 1/2, 1) and a marked D = 1/2 line."""
+    driver = browser
+    driver.get(lab_server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver.execute_script("document.getElementById('data').value = 'toy-gaussian-1d'")
+    driver.find_element("id", "apply").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.dim === 1"), what="the 1-D game")
+    wait_for(
+        lambda: driver.execute_script("return document.getElementById('plane').dataset.yAxis"),
+        10,
+        "D's axis",
+    )
+    assert driver.execute_script("return JSON.parse(document.getElementById('plane').dataset.yAxis)") == [
+        "0",
+        "½",
+        "1",
+    ]
+    driver.save_screenshot(str(artifacts / "game-1d.png"))

@@ -140,7 +140,7 @@
   function draw1d(canvas, f) {
     const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height;
     const [lo, hi] = f.window, c = f.curves;
-    const px = (x) => 10 + ((x - lo) / (hi - lo)) * (W - 20);
+    const px = (x) => 40 + ((x - lo) / (hi - lo)) * (W - 50);  // room on the left for D's axis
     const top = 20, base = 300, xLine = 380, zLine = 480;
     ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
     // Scale to p_data so it stays readable; a sharply peaked p_g is clipped at the top.
@@ -148,7 +148,21 @@
     const pyDensity = (v) => base - (Math.min(v, peak) / peak) * (base - top);
     const pyD = (v) => base - v * (base - top);
     ctx.strokeStyle = "#cfd8dc"; ctx.beginPath(); ctx.moveTo(0, base); ctx.lineTo(W, base); ctx.stroke();
-    ctx.strokeStyle = "#eceff1"; ctx.beginPath(); ctx.moveTo(0, pyD(0.5)); ctx.lineTo(W, pyD(0.5)); ctx.stroke();
+    // D's axis (left): D(x) and D*(x) are probabilities, drawn on 0..1; D = 1/2 is the equilibrium.
+    ctx.strokeStyle = "#78909c"; ctx.beginPath(); ctx.moveTo(34, top); ctx.lineTo(34, base); ctx.stroke();
+    ctx.fillStyle = "#455a64"; ctx.font = "11px sans-serif";
+    const axis = [["0", 0], ["½", 0.5], ["1", 1]];
+    for (const [label, v] of axis) {
+      ctx.beginPath(); ctx.moveTo(30, pyD(v)); ctx.lineTo(34, pyD(v)); ctx.stroke();
+      ctx.fillText(label, 20, pyD(v) + 4);
+    }
+    ctx.fillText("D", 4, top + 14);
+    canvas.dataset.yAxis = JSON.stringify(axis.map(([label]) => label));
+    ctx.strokeStyle = "#607d8b"; ctx.setLineDash([6, 4]); ctx.lineWidth = 1.2;
+    ctx.beginPath(); ctx.moveTo(34, pyD(0.5)); ctx.lineTo(W, pyD(0.5)); ctx.stroke();
+    ctx.setLineDash([]); ctx.lineWidth = 1;
+    ctx.fillText("D = ½", W - 44, pyD(0.5) - 4);
+    ctx.fillText("densities: scaled to the plot", 44, top - 8);
     if (toggled("show-real")) curve(ctx, c.x, c.p_data, px, pyDensity, REAL, false);
     if (toggled("show-fake")) curve(ctx, c.x, c.p_g, px, pyDensity, FAKE, false);
     if (toggled("show-d")) curve(ctx, c.x, c.d, px, pyD, D_COLOUR, true);
