@@ -70,3 +70,26 @@ def test_2d_frame_heat_map_is_d_on_the_grid() -> None:
     assert abs(heat[10, 30] - float(near)) < 0.01
     assert len(frame["fake"]) == len(frame["grad"]) and len(frame["warp"]) == 18
     assert 0.0 <= frame["jsd"] <= math.log(2) + 1e-9
+
+
+def test_the_drawn_d_star_is_undefined_far_from_both_densities_and_smooth_near_them() -> None:
+    """G = N(3, 0.8^2) against p_data = N(4, 0.5^2): exact D* is 1 in every empty cell of G's histogram,
+    far from both densities too (the solid green the page used to draw); the drawn D* is undefined (None)
+    there, and where both densities are present it agrees with the closed form p/(p + q) to 0.05."""
+    target = make_target("toy-gaussian-1d")
+    game = build_game(to_config(merge_settings({"data": target.name, "batch": 50}), 1), target.dataset)
+    game.generator = Linear(0.8, 3.0)
+    tab = Tabulation.build(target, "gaussian")
+    exact = theory(game, tab)["d_star"]
+    x_grid = tab.centres[:, 0].double().numpy()
+    far = np.abs(x_grid - 3.5) > 4.5
+    assert far.any() and (exact[far] > 0.99).any()  # what the exact D* says out there
+    curves = make_frame(game, tab)["curves"]
+    x, shown = np.array(curves["x"]), curves["d_star"]
+    assert all(v is None for v, xi in zip(shown, x, strict=True) if abs(xi - 3.5) > 4.5)
+    p, q = stats.norm(4, 0.5).pdf(x), stats.norm(3, 0.8).pdf(x)
+    both = (p > 0.05) & (q > 0.05)
+    assert both.sum() > 10
+    closed_form = p / (p + q)
+    drawn = np.array([v for v, keep in zip(shown, both, strict=True) if keep], dtype=float)
+    assert np.abs(drawn - closed_form[both]).max() < 0.05

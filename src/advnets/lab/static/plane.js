@@ -60,8 +60,9 @@
     const image = new ImageData(n, n);
     for (let ix = 0; ix < n; ix++) {
       for (let iy = 0; iy < n; iy++) {
-        const [r, g, b] = heatColour(values[ix * n + iy]);
-        const o = 4 * ((n - 1 - iy) * n + ix);
+        const v = values[ix * n + iy], o = 4 * ((n - 1 - iy) * n + ix);
+        // null: undefined here (D* where neither density is present): left light grey.
+        const [r, g, b] = v === null ? [236, 239, 241] : heatColour(v);
         image.data[o] = r; image.data[o + 1] = g; image.data[o + 2] = b; image.data[o + 3] = 255;
       }
     }
@@ -133,7 +134,12 @@
   function curve(ctx, xs, ys, px, py, colour, dashed) {
     ctx.strokeStyle = colour; ctx.lineWidth = 2; ctx.setLineDash(dashed ? [6, 4] : []);
     ctx.beginPath();
-    xs.forEach((x, i) => (i ? ctx.lineTo(px(x), py(ys[i])) : ctx.moveTo(px(x), py(ys[i]))));
+    let drawing = false;  // a null value breaks the line: the quantity is not defined there
+    xs.forEach((x, i) => {
+      if (ys[i] === null) { drawing = false; return; }
+      if (drawing) ctx.lineTo(px(x), py(ys[i])); else ctx.moveTo(px(x), py(ys[i]));
+      drawing = true;
+    });
     ctx.stroke(); ctx.setLineDash([]);
   }
 
@@ -217,10 +223,11 @@
   lab.legendText = function (frame) {
     if (frame.dim === 1) {
       return "green: p_data (exact) and real samples · purple: p_g and G's samples · dashed blue: D(x) · " +
-        "cyan: D*(x) · lines: z mapped to x = G(z) (Figure 1) · orange arrows: G's gradient, on the fixed scale " +
+        "cyan: D*(x) (p_g smoothed over 2 grid cells; absent where neither density is present) · lines: z mapped to x = G(z) (Figure 1) · orange arrows: G's gradient, on the fixed scale " +
         "of the bar (dashed: cut short)";
     }
-    return "background: D(x) (green ≈ real, purple ≈ fake; D* when ticked) · green dots: real · purple dots: " +
+    return "background: D(x) (green ≈ real, purple ≈ fake; D* when ticked, from p_g smoothed over 2 grid cells, " +
+      "grey where neither density is present) · green dots: real · purple dots: " +
       "G(z) · grey grid: a grid of z bent by G · orange arrows: G's gradient on the fixed scale of the bar " +
       "(dashed: cut short; circles: the current minibatch)";
   };
