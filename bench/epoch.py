@@ -135,9 +135,8 @@ def parameter_shapes() -> list[tuple[int, ...]]:
 
 def sgd_pass_seconds(repeats: int = 20) -> float:
     """One fused SGD-momentum update of every parameter of both nets (3.7 M, fp32: the master weights)."""
-    params = [torch.randn(shape) for shape in parameter_shapes()]
-    grads = [torch.randn(shape) for shape in parameter_shapes()]
-    buffers = [torch.randn(shape) for shape in parameter_shapes()]
+    shapes = parameter_shapes()
+    params, grads, buffers = ([torch.randn(shape) for shape in shapes] for _ in range(3))
     options = dict(weight_decay=0.0, momentum=0.5, lr=1e-3, dampening=0.0, nesterov=False, maximize=False)
 
     def run() -> None:
@@ -146,10 +145,10 @@ def sgd_pass_seconds(repeats: int = 20) -> float:
     return _median_seconds(run, repeats)
 
 
-def shape_limit(update: str, precision: str) -> dict[str, object]:
+def shape_limit(gemms: list[Gemm], precision: str) -> dict[str, object]:
     """The step's physical limit here: its GEMMs, each timed at its own shape, plus one optimiser pass."""
     dtype = PRECISIONS[precision]
-    rows = [(gemm, gemm_seconds(gemm, dtype)) for gemm in step_gemms(update)]
+    rows = [(gemm, gemm_seconds(gemm, dtype)) for gemm in gemms]
     gemm_total = sum(seconds for _, seconds in rows)
     sgd = sgd_pass_seconds()
     per_step = gemm_total + sgd
@@ -251,9 +250,10 @@ def plain_loop_seconds_per_epoch(images: torch.Tensor, iterations: int, warmup: 
 def mode_row(
     update: str, precision: str, data: ImageDataset, plain: float, args: argparse.Namespace
 ) -> dict[str, object]:
+    gemms = step_gemms(update)
     seconds = engine_seconds_per_epoch(update, data, args.iterations, args.warmup, precision)
-    limit = shape_limit(update, precision)  # measured right after, so both see the machine in one state
-    flops = sum(gemm.flops for gemm in step_gemms(update)) / BATCH
+    limit = shape_limit(gemms, precision)  # measured right after, so both see the machine in one state
+    flops = sum(gemm.flops for gemm in gemms) / BATCH
     return {
         "s_per_60k_epoch": round(seconds, 2),
         "shape_limit_s_per_60k_epoch": limit["s_per_60k_epoch"],

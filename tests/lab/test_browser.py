@@ -26,6 +26,13 @@ def wait_for(check: Callable[[], Any], seconds: float = 60.0, what: str = "the p
     raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
 
 
+def open_game(driver: Any, server: LabServer) -> Any:
+    """The lab's page, once its first frame of the toy game has been drawn."""
+    driver.get(server.url)
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    return driver
+
+
 def pixels(driver: Any, canvas_id: str) -> str:
     return driver.execute_script(f"return document.getElementById('{canvas_id}').toDataURL('image/png')")
 
@@ -38,9 +45,7 @@ def test_ring_game_learns_live(browser: Any, lab_server: LabServer, artifacts: P
     and 800 iterations, and with 1 thread every 100 iterations from 600 to 1,200 (the page pauses a frame
     or two after the wait): worst fall 0.143, threshold 0.05, chance 0 (the JSD starts at 0.67-0.69).
     """
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     driver.execute_script("document.getElementById('data').value = 'toy-ring-2d'")
     driver.find_element("id", "apply").click()
     wait_for(
@@ -78,9 +83,7 @@ def test_ring_game_learns_live(browser: Any, lab_server: LabServer, artifacts: P
 
 @pytest.mark.slow
 def test_bad_input_is_shown_on_the_page(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     message = lambda: driver.find_element("id", "message")  # noqa: E731
     lr = driver.find_element("id", "lr")
     lr.clear()
@@ -138,9 +141,7 @@ def test_trained_run_grid_appears(
 def test_drawn_points_become_p_data(browser: Any, lab_server: LabServer) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
 
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     driver.execute_script(
         "const s = document.getElementById('data');s.value = 'drawn-2d'; s.dispatchEvent(new Event('change'))"
     )
@@ -228,9 +229,7 @@ def test_painted_mask_is_inpainted(
 def test_a_reload_shows_the_game_the_server_plays(browser: Any, lab_server: LabServer) -> None:
     """Settings applied, then the page reloaded: every field shows the server's game, not the defaults,
     and Apply then keeps that game (it reset everything to the defaults before)."""
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     chosen = {"data": "toy-mixture-1d", "loss": "saturating", "k": "3", "g_width": "32"}
     for field, value in chosen.items():
         driver.execute_script(f"document.getElementById('{field}').value = '{value}'")
@@ -266,9 +265,7 @@ def test_a_reload_shows_the_game_the_server_plays(browser: Any, lab_server: LabS
 def test_chart_ticks_are_rounded_and_losses_have_a_log_scale(browser: Any, lab_server: LabServer) -> None:
     """A blown-up loss (1.29e28) and small values: every tick label is short and rounded (before, they read
     "1.2886737564793804e+28"); the log scale labels powers of ten."""
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     draw = (
         "return lab.drawChart(document.getElementById('chart-loss'),"
         " [{x: [0, 1, 2], y: %s, color: '#000', label: 'x'}], %s)"
@@ -296,9 +293,7 @@ def test_chart_ticks_are_rounded_and_losses_have_a_log_scale(browser: Any, lab_s
 def test_an_error_banner_goes_with_the_next_success(browser: Any, lab_server: LabServer) -> None:
     """A refused setting shows its banner; pressing Play (which the server accepts) clears it. Before, the
     banner stayed while the game played on."""
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     message = lambda: driver.find_element("id", "message")  # noqa: E731
     driver.execute_script("document.getElementById('lr').value = '-1'")
     driver.find_element("id", "apply").click()
@@ -312,9 +307,7 @@ def test_an_error_banner_goes_with_the_next_success(browser: Any, lab_server: La
 def test_the_simultaneous_update_has_no_k_and_says_what_it_plays(browser: Any, lab_server: LabServer) -> None:
     """k belongs to Algorithm 1: choosing the simultaneous update disables it (at 1), and the playing status
     no longer speaks of "iterations of Algorithm 1"."""
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     driver.execute_script("document.getElementById('k').value = '3'")
     driver.execute_script(
         "const u = document.getElementById('update'); u.value = 'simultaneous';"
@@ -336,10 +329,9 @@ def test_the_simultaneous_update_has_no_k_and_says_what_it_plays(browser: Any, l
 @pytest.mark.slow
 def test_every_data_choice_fits_its_menu_and_no_epoch_is_shown(browser: Any, lab_server: LabServer) -> None:
     """Each p_data option's text fits the menu's width (it read "2-D ring of 8 Gaussians (radi" before),
-    and the toy game shows iterations only: an epoch of a density sampled afresh means nothing."""
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    and the toy game shows iterations only: an epoch (a pass over the sample drawn from a density) means
+    nothing there."""
+    driver = open_game(browser, lab_server)
     overflow = driver.execute_script(
         "const s = document.getElementById('data'), c = document.createElement('canvas').getContext('2d');"
         "c.font = getComputedStyle(s).font;"
@@ -354,9 +346,7 @@ def test_every_data_choice_fits_its_menu_and_no_epoch_is_shown(browser: Any, lab
 def test_gradient_arrows_keep_one_scale(browser: Any, lab_server: LabServer) -> None:
     """The same frame drawn with G's gradients divided by 10 draws arrows 10 times shorter (before, every
     frame was rescaled so that its longest arrow was about 30 px), with a scale bar for |grad| = 1."""
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     longest = driver.execute_script(
         "const canvas = document.getElementById('plane'), f = lab.game.frame, out = [];"
         "for (const factor of [1, 0.1]) {"
@@ -372,9 +362,7 @@ def test_gradient_arrows_keep_one_scale(browser: Any, lab_server: LabServer) -> 
 @pytest.mark.slow
 def test_the_1d_plot_has_an_axis_for_d(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
     """The 1-D view of Figure 1 draws D's axis (0, 1/2, 1) and a marked D = 1/2 line."""
-    driver = browser
-    driver.get(lab_server.url)
-    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a first frame")
+    driver = open_game(browser, lab_server)
     driver.execute_script("document.getElementById('data').value = 'toy-gaussian-1d'")
     driver.find_element("id", "apply").click()
     wait_for(lambda: driver.execute_script("return lab.game.frame.dim === 1"), what="the 1-D game")

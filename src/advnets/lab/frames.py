@@ -140,23 +140,18 @@ DISPLAY_SMOOTHING_CELLS = 2.0
 DISPLAY_MIN_DENSITY = 1e-3
 
 
-def displayed_optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray, dim: int) -> np.ndarray:
+def displayed_optimal_discriminator(tab: Tabulation, p_g: np.ndarray) -> np.ndarray:
     """D* = p_data / (p_data + p_g~) for the picture, NaN where it is not defined.
 
     Exact D* from the tabulated p_g is 1 in every empty cell of G's histogram, however far from the data,
     and blocky where G's image is thin. The picture uses p_g~, the tabulation smoothed over a few cells, and
     shows nothing where neither density is there to compare; the JSD and C(G) stay exact (unsmoothed).
     """
-    side = len(p_g) if dim == 1 else round(math.sqrt(len(p_g)))
-    shape = (side,) if dim == 1 else (side, side)
-    smooth = gaussian_filter(p_g.reshape(shape), DISPLAY_SMOOTHING_CELLS, mode="constant").reshape(-1)
-    total = p_data + smooth
-    defined = total > DISPLAY_MIN_DENSITY * max(float(total.max()), _TINY_DENSITY)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(defined, p_data / np.maximum(total, _TINY_DENSITY), np.nan)
-
-
-_TINY_DENSITY = 1e-300
+    grid = (len(tab.edges) - 1,) * tab.target.dim
+    smooth = gaussian_filter(p_g.reshape(grid), DISPLAY_SMOOTHING_CELLS, mode="constant").reshape(-1)
+    total = tab.p_data + smooth
+    defined = total > DISPLAY_MIN_DENSITY * total.max()
+    return np.where(defined, optimal_discriminator(tab.p_data, smooth), np.nan)
 
 
 def _rounded_or_none(values: np.ndarray, digits: int = 4) -> list[Any]:
@@ -175,7 +170,6 @@ def theory(game: Game, tab: Tabulation) -> dict[str, Any]:
         "p_g": p_g,
         "d": d,
         "d_star": d_star,
-        "d_star_shown": displayed_optimal_discriminator(tab.p_data, p_g, tab.target.dim),
         "jsd": jsd,
         "value": value(tab.p_data, p_g, d, tab.cell),
         "c_of_g": -math.log(4.0) + 2.0 * jsd,
@@ -186,6 +180,7 @@ def make_frame(game: Game, tab: Tabulation) -> dict[str, Any]:
     """One picture of the game, as JSON-ready lists (see the module docstring for what is exact)."""
     dim = tab.target.dim
     numbers = theory(game, tab)
+    d_star_shown = displayed_optimal_discriminator(tab, numbers["p_g"])
     with evaluating(game.generator), torch.no_grad():
         fake = game.generator(tab.z_shown).reshape(SHOWN, dim)
         mapped = game.generator(tab.z_lines.reshape(-1, dim)).reshape(*tab.z_lines.shape[:2], dim)
@@ -207,7 +202,7 @@ def make_frame(game: Game, tab: Tabulation) -> dict[str, Any]:
             "p_data": _rounded(_pool(tab.p_data, 1, factor)),
             "p_g": _rounded(_pool(numbers["p_g"], 1, factor)),
             "d": _rounded(_pool(numbers["d"], 1, factor)),
-            "d_star": _rounded_or_none(_pool(numbers["d_star_shown"], 1, factor)),
+            "d_star": _rounded_or_none(_pool(d_star_shown, 1, factor)),
         }
         frame["mapping"] = {"z": _rounded(tab.z_lines[0, :, 0], 3), "x": _rounded(mapped[0, :, 0], 3)}
     else:
@@ -215,7 +210,7 @@ def make_frame(game: Game, tab: Tabulation) -> dict[str, Any]:
         frame["heat"] = {
             "n": HEAT_2D,
             "d": _rounded(_pool(numbers["d"], 2, factor), 3),
-            "d_star": _rounded_or_none(_pool(numbers["d_star_shown"], 2, factor), 3),
+            "d_star": _rounded_or_none(_pool(d_star_shown, 2, factor), 3),
         }
         frame["warp"] = _rounded(mapped, 3)
     return frame

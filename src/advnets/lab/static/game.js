@@ -17,13 +17,21 @@
       settings[name] = (INTEGER.has(name) || name === "lr") && raw !== "" && !isNaN(Number(raw)) ? Number(raw) : raw;
     }
     if (settings.data === "drawn-2d") settings.points = game.drawn;
-    if (settings.update === "simultaneous") settings.k = 1;  // k is Algorithm 1's; the engine refuses others
     return settings;
   }
 
   function fillSettings(settings) {
     for (const name of FIELDS) if (settings[name] !== undefined) $(name).value = settings[name];
     updateDrawHint();
+    syncK();
+  }
+
+  // k is Algorithm 1's: the simultaneous update (one minibatch moves both players) has none, and the
+  // engine refuses any other value there, so the field is held at 1 and disabled.
+  function syncK() {
+    const simultaneous = $("update").value === "simultaneous";
+    $("k").disabled = simultaneous;
+    if (simultaneous) $("k").value = 1;
   }
 
   function updateDrawHint() {
@@ -91,8 +99,6 @@
     $("step-d").disabled = !manual || frame.next_player !== "D";
     $("step-g").disabled = !manual || frame.next_player !== "G";
     $("substep").disabled = !manual;
-    // k means nothing to the simultaneous update (one minibatch moves both players).
-    $("k").disabled = $("update").value === "simultaneous";
     $("phase").textContent = frame.running ? (manual ? "Playing: each frame shows the game after a few iterations of Algorithm 1."
       : "Playing: each frame shows the game after a few simultaneous updates (both players from one minibatch).")
       : frame.phase ? `${frame.phase.explanation}${frame.phase.loss !== null ? ` (loss ${frame.phase.loss.toFixed(4)})` : ""}`
@@ -137,11 +143,7 @@
     $("step-g").addEventListener("click", () => command("g_update"));
     $("substep").addEventListener("click", () => command("substep"));
     $("speed").addEventListener("change", () => game.frame && game.frame.running && command("play"));
-    $("update").addEventListener("change", () => {
-      const simultaneous = $("update").value === "simultaneous";
-      $("k").disabled = simultaneous;
-      if (simultaneous) $("k").value = 1;
-    });
+    $("update").addEventListener("change", syncK);
     $("loss-log").addEventListener("change", () => game.frame && render(game.frame));
     $("clear-points").addEventListener("click", () => { game.drawn = []; updateDrawHint(); if (game.frame) render(game.frame); });
     let drawing = false;
