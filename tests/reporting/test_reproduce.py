@@ -58,3 +58,49 @@ def test_reproduce_counts_epochs_in_the_update_rules_steps_and_leaves_its_config
     reproduce("digits", tmp_path, options)
     assert [config.train.epochs for config in seen] == [1, 2]
     assert {config.train.checkpoint_every for config in seen} == {12}
+
+
+def test_a_ctrl_c_stops_reproduce_at_once_without_the_full_protocol(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stopped segment's checkpoint is kept and named; the minutes-long test-set protocol waits for the
+    resumed run."""
+    statuses = iter(["finished", "interrupted"])
+
+    def fake_train(config: RunConfig, run_dir: Path, **kwargs: object) -> TrainResult:
+        checkpoint = tmp_path / f"step-{config.train.epochs}.safetensors"
+        return TrainResult(tmp_path, 0, config.train.epochs, next(statuses), checkpoint, None, 0.0)
+
+    def no_protocol(*args: object) -> dict[str, object]:
+        raise AssertionError("the full protocol ran after a Ctrl-C")
+
+    monkeypatch.setattr(reproduce_module, "train", fake_train)
+    monkeypatch.setattr(
+        reproduce_module, "checkpoint_point", lambda *a, **k: {"valid_ll": 0.0, "checkpoint": "c"}
+    )
+    monkeypatch.setattr(reproduce_module, "evaluate_checkpoint", no_protocol)
+    record = reproduce("digits", tmp_path, ReproduceOptions(epochs=3, eval_every=1))
+    assert record == {"interrupted": True, "epoch": 2, "checkpoint": tmp_path / "step-2.safetensors"}
+
+
+def test_a_resumed_reproduction_ends_its_segments_on_the_validation_epochs_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped at epoch 13 with points every 5 epochs, it trains to 15, then 20: not to 18 and 23."""
+    seen: list[int] = []
+
+    def fake_train(config: RunConfig, run_dir: Path, **kwargs: object) -> TrainResult:
+        seen.append(config.train.epochs)
+        checkpoint = tmp_path / f"step-{config.train.epochs}.safetensors"
+        return TrainResult(tmp_path, 0, config.train.epochs, "finished", checkpoint, None, 0.0)
+
+    monkeypatch.setattr(reproduce_module, "train", fake_train)
+    monkeypatch.setattr(reproduce_module, "read_curve", lambda run_dir: [])
+    monkeypatch.setattr(reproduce_module, "list_checkpoints", lambda folder: [tmp_path / "step-13"])
+    monkeypatch.setattr(reproduce_module, "load_checkpoint", lambda path: ({}, {"epoch": 13}))
+    monkeypatch.setattr(
+        reproduce_module, "checkpoint_point", lambda *a, **k: {"valid_ll": 0.0, "checkpoint": "c"}
+    )
+    monkeypatch.setattr(reproduce_module, "evaluate_checkpoint", lambda *args: {})
+    reproduce("digits", tmp_path, ReproduceOptions(epochs=20, eval_every=5, resume=True))
+    assert seen == [15, 20]

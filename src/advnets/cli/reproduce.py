@@ -58,6 +58,12 @@ def reproduce(
         )
 
     record = run(target, directory, settings, err, show)
+    if record.get("interrupted"):
+        err.print(
+            f"stopped at epoch {record['epoch']}: the checkpoint is in {directory}; continue with: "
+            f"advnets reproduce {target} --run-dir {directory} --resume (and the same options)"
+        )
+        raise typer.Exit(130)
     row = next(r for r in record["metrics"] if r["name"] == "parzen")
     out.print(
         f"Parzen log-likelihood (test, {row['details']['gan']['n_test']:,} images): "

@@ -89,7 +89,8 @@ def reproduce(
     found = list_checkpoints(RunDir(run_dir).checkpoints_dir) if options.resume else []
     done = int(load_checkpoint(found[-1])[1]["epoch"]) if found else 0
     while done < options.epochs and not patience_spent(points, options.patience):
-        end = min(done + options.eval_every, options.epochs)
+        # Segments end on multiples of eval_every, also after a Ctrl-C stopped one midway.
+        end = min((done // options.eval_every + 1) * options.eval_every, options.epochs)
         first = done == 0
         result = train(
             replace(config, train=replace(config.train, epochs=end)),  # this segment's end; validated again
@@ -99,7 +100,11 @@ def reproduce(
             console=console,
             overwrite=first and options.overwrite,
         )
-        if result.status == "interrupted" or result.checkpoint is None:
+        if result.status == "interrupted":
+            # Stop now: the full protocol takes minutes and belongs to the checkpoint validation selects
+            # at the end, which a resumed run reaches.
+            return {"interrupted": True, "epoch": result.epoch, "checkpoint": result.checkpoint}
+        if result.checkpoint is None:
             break
         points.append(checkpoint_point(result.checkpoint, dataset, eval_options, with_test=False))
         save_curve(run_dir, points)
