@@ -123,6 +123,9 @@ class OptimConfig:
     """Minibatch SGD with momentum and the paper's schedules (Adam for the DCGAN presets)."""
 
     name: Literal["sgd", "adam"] = "sgd"
+    # Optional per-player optimisers; None: `name`. Extra players (an encoder) take `name`.
+    name_d: Literal["sgd", "adam"] | None = None
+    name_g: Literal["sgd", "adam"] | None = None
     lr: PositiveFloat = 0.1
     # Optional per-player starting rates; None: `lr`. Both follow the same decay and floor.
     lr_d: PositiveFloat | None = None

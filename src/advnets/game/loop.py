@@ -44,8 +44,8 @@ class Game:
         self.device = torch.device(device)
         self.generator = generator.to(self.device).train()
         self.discriminator = discriminator.to(self.device).train()
-        self.opt_g = make_optimizer(self.generator, config.optim)
-        self.opt_d = make_optimizer(self.discriminator, config.optim)
+        self.opt_g = make_optimizer(self.generator, config.optim, "g")
+        self.opt_d = make_optimizer(self.discriminator, config.optim, "d")
         # Extra players a variant adds (e.g. an encoder E), each with its own optimiser; empty for the paper.
         self.players = {k: m.to(self.device).train() for k, m in variant.extra_players(config, info).items()}
         self.player_opts = {k: make_optimizer(m, config.optim) for k, m in self.players.items()}

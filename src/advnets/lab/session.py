@@ -13,6 +13,8 @@ import threading
 import time
 from typing import Any
 
+import torch
+
 from advnets.errors import AdvnetsError
 from advnets.game.phases import Phase
 from advnets.lab.frames import Tabulation, make_frame
@@ -205,6 +207,10 @@ class LabSession:
             "next_player": self.next_player,
             "alternating": self.game.config.game.update == "alternating",
             "stats": {k: _finite(v) for k, v in self.stats.items()},
+            "optimizers": {
+                "D": _optimizer_state(self.game.opt_d),
+                "G": _optimizer_state(self.game.opt_g),
+            },
             "history": {k: [_finite(v) for v in vs] for k, vs in self.history.items()},
             "settings": self.settings,
             "message": self.message,
@@ -229,6 +235,11 @@ class LabSession:
             if self.version > after:
                 return self.version, self.frame_json
             return self.version, None
+
+
+def _optimizer_state(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """What the engine's optimiser for one player is and the learning rate it last stepped with."""
+    return {"name": type(optimizer).__name__.lower(), "lr": optimizer.param_groups[0]["lr"]}
 
 
 def _finite(value: Any) -> Any:

@@ -23,8 +23,10 @@ DEFAULTS: dict[str, Any] = {
     "loss": "non-saturating",
     "update": "alternating",
     "k": 1,
-    "optimizer": "adam",
-    "lr": 0.001,
+    "g_optimizer": "adam",
+    "g_lr": 0.001,
+    "d_optimizer": "adam",
+    "d_lr": 0.001,
     "batch": 250,
     "noise": "gaussian",
     "seed": 0,
@@ -34,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
 # config names only datasets advnets can load by name, so for them it names the 2-D toy they stand beside.
 IN_MEMORY = "toy-ring-2d"
 _INTEGERS = ("g_layers", "g_width", "d_layers", "d_width", "k", "batch", "seed")
+_RATES = ("g_lr", "d_lr")
 _LIMITS = {"g_layers": 6, "d_layers": 6, "g_width": 512, "d_width": 512, "k": 20, "batch": 2000}
 
 
@@ -43,7 +46,7 @@ def merge_settings(given: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise AdvnetsError(f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
     settings = {**DEFAULTS, **{k: v for k, v in given.items() if k != "points"}}
-    for key in (*_INTEGERS, "lr"):
+    for key in (*_INTEGERS, *_RATES):
         raw = settings[key]
         try:
             number = float(raw)
@@ -78,8 +81,11 @@ def to_config(settings: dict[str, Any], dim: int) -> RunConfig:
         "game.update": settings["update"],
         "game.k": settings["k"],
         "game.batch_size": settings["batch"],
-        "optim.name": settings["optimizer"],
-        "optim.lr": settings["lr"],
+        # Each player's own optimiser and starting rate (the engine's optim.name_* / optim.lr_*).
+        "optim.name_g": settings["g_optimizer"],
+        "optim.name_d": settings["d_optimizer"],
+        "optim.lr_g": settings["g_lr"],
+        "optim.lr_d": settings["d_lr"],
         "train.seed": settings["seed"],
     }
     return overrides.resolve_config("toy-1d", None, overrides.settings(values))

@@ -3,8 +3,9 @@
 
 (function () {
   const lab = (window.lab = window.lab || {});
-  const FIELDS = ["data", "g_layers", "g_width", "d_layers", "d_width", "noise", "loss", "update", "k",
-    "batch", "optimizer", "lr", "seed"];
+  const FIELDS = ["data", "g_layers", "g_width", "noise", "g_optimizer", "g_lr", "d_layers", "d_width",
+    "d_optimizer", "d_lr", "loss", "update", "k", "batch", "seed"];
+  const RATES = new Set(["g_lr", "d_lr"]);
   const INTEGER = new Set(["g_layers", "g_width", "d_layers", "d_width", "k", "batch", "seed"]);
   const game = (lab.game = { frame: null, frames: 0, drawn: [] });
   const $ = (id) => document.getElementById(id);
@@ -14,7 +15,7 @@
     for (const name of FIELDS) {
       const raw = $(name).value.trim();
       // Numbers go as numbers when they parse; otherwise as typed, so the server can say what is wrong.
-      settings[name] = (INTEGER.has(name) || name === "lr") && raw !== "" && !isNaN(Number(raw)) ? Number(raw) : raw;
+      settings[name] = (INTEGER.has(name) || RATES.has(name)) && raw !== "" && !isNaN(Number(raw)) ? Number(raw) : raw;
     }
     if (settings.data === "drawn-2d") settings.points = game.drawn;
     return settings;
@@ -74,8 +75,12 @@
       ["JSD(p_data ‖ p_g)", frame.jsd], ["C(G) = −log 4 + 2 JSD", frame.c_of_g], ["V(G, D) for this D", frame.value],
       ["D's loss", s.d_loss], ["G's loss", s.g_loss], ["mean D(x)", s.d_real], ["mean D(G(z))", s.d_fake],
     ];
-    $("numbers").innerHTML = rows.map(([k, v]) =>
-      `<tr><td>${k}</td><td>${v === undefined || v === null ? "–" : Number(v).toFixed(4)}</td></tr>`).join("");
+    const cell = (v) => (v === undefined || v === null ? "–" : typeof v === "string" ? v : Number(v).toFixed(4));
+    // The engine's own optimisers, read from the game: what each player is really stepped with.
+    for (const [player, o] of Object.entries(frame.optimizers || {})) {
+      rows.push([`${player}'s optimiser`, `${o.name === "sgd" ? "SGD" : "Adam"}, lr ${Number(o.lr.toPrecision(4))}`]);
+    }
+    $("numbers").innerHTML = rows.map(([k, v]) => `<tr><td>${k}</td><td>${cell(v)}</td></tr>`).join("");
   }
 
   function render(frame) {

@@ -1,0 +1,47 @@
+"""The game's options that GAN Lab has (issue 19), set on the page and checked in the engine's game."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from advnets.lab import LabServer
+from tests.lab.test_browser import open_game, wait_for
+
+
+def set_fields(driver: Any, values: dict[str, str]) -> None:
+    for field, value in values.items():
+        driver.execute_script(
+            f"const f = document.getElementById('{field}'); f.value = '{value}';"
+            "f.dispatchEvent(new Event('change'))"
+        )
+
+
+def apply_and_wait(driver: Any, check: str, what: str) -> dict[str, Any]:
+    """Press Apply and wait for a fresh frame (step 0) of which `check` (JS on `f`) holds; that frame."""
+    driver.find_element("id", "apply").click()
+    script = f"const f = lab.game.frame; return Boolean(f && f.step === 0 && ({check}))"
+    wait_for(lambda: driver.execute_script(script), 30, what)
+    return driver.execute_script("return lab.game.frame")  # type: ignore[no-any-return]
+
+
+@pytest.mark.slow
+def test_each_player_has_its_own_optimiser_and_learning_rate(browser: Any, lab_server: LabServer) -> None:
+    """G on SGD at 0.05 and D on Adam at 0.002: the engine's optimisers are those (the frame reads them
+    from the game), the table says so after a few iterations, and a reload shows the same fields."""
+    driver = open_game(browser, lab_server)
+    chosen = {"g_optimizer": "sgd", "g_lr": "0.05", "d_optimizer": "adam", "d_lr": "0.002"}
+    set_fields(driver, chosen)
+    frame = apply_and_wait(driver, "f.optimizers && f.optimizers.G.name === 'sgd'", "G on SGD")
+    assert frame["optimizers"]["G"] == {"name": "sgd", "lr": pytest.approx(0.05)}
+    assert frame["optimizers"]["D"] == {"name": "adam", "lr": pytest.approx(0.002)}
+    for _ in range(3):
+        driver.find_element("id", "step-iter").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.step >= 3"), what="3 iterations")
+    table = driver.find_element("id", "numbers").text
+    assert "G's optimiser SGD, lr 0.05" in table and "D's optimiser Adam, lr 0.002" in table, table
+    driver.refresh()
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a reload")
+    shown = {f: driver.execute_script(f"return document.getElementById('{f}').value") for f in chosen}
+    assert shown == chosen
