@@ -45,3 +45,30 @@ def test_each_player_has_its_own_optimiser_and_learning_rate(browser: Any, lab_s
     wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a reload")
     shown = {f: driver.execute_script(f"return document.getElementById('{f}').value") for f in chosen}
     assert shown == chosen
+
+
+@pytest.mark.slow
+def test_d_steps_and_g_steps_per_iteration(browser: Any, lab_server: LabServer) -> None:
+    """k = 2 D steps and 3 G steps: the engine's iteration is D, D, G, G, G; Step G stays the next button
+    for three G updates, and only the third completes the iteration. Simultaneous disables both fields."""
+    driver = open_game(browser, lab_server)
+    set_fields(driver, {"update": "alternating", "k": "2", "g_steps": "3", "batch": "50"})
+    frame = apply_and_wait(driver, "f.settings.g_steps === 3", "the game with 3 G steps")
+    assert frame["moves"] == ["D", "D", "G", "G", "G"]
+    assert "One iteration: D → D → G → G → G" in driver.find_element("id", "phase").text
+    next_and_step = "return [lab.game.frame.next_player, lab.game.frame.step, lab.game.frames]"
+    seen = []
+    for button in ("step-d", "step-d", "step-g", "step-g", "step-g"):
+        frames = driver.execute_script("return lab.game.frames")
+        assert driver.find_element("id", button).is_enabled(), (button, seen)
+        driver.find_element("id", button).click()
+        newer = f"return lab.game.frames > {frames}"
+        wait_for(lambda: driver.execute_script(newer), what=f"{button}'s frame")  # noqa: B023
+        seen.append(driver.execute_script(next_and_step)[:2])
+    assert seen == [["D", 0], ["G", 0], ["G", 0], ["G", 0], ["D", 1]]
+    driver.refresh()
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a reload")
+    assert driver.execute_script("return document.getElementById('g_steps').value") == "3"
+    set_fields(driver, {"update": "simultaneous"})
+    g_steps = driver.find_element("id", "g_steps")
+    assert not g_steps.is_enabled() and g_steps.get_attribute("value") == "1"

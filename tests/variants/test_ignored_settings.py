@@ -28,7 +28,12 @@ STARTS = {
     "inpaint": ("digits-inpaint", MLP),
     "semisup": ("digits-semisup", {**MLP, "semisup.labels": 20}),
 }
-PAPER = {"game.update": "simultaneous", "game.k": 1, "game.generator_loss": "non-saturating"}
+PAPER = {
+    "game.update": "simultaneous",
+    "game.k": 1,
+    "game.g_steps": 1,
+    "game.generator_loss": "non-saturating",
+}
 ALTERNATING = {**PAPER, "game.update": "alternating"}
 # (the setting's absence, its presence): each pair differs in one setting.
 CHANGES = {
@@ -36,6 +41,8 @@ CHANGES = {
     "alternating": (PAPER, ALTERNATING),
     "k-alternating": (ALTERNATING, {**ALTERNATING, "game.k": 2}),
     "saturating": (PAPER, {**PAPER, "game.generator_loss": "saturating"}),
+    "g-steps-simultaneous": (PAPER, {**PAPER, "game.g_steps": 2}),
+    "g-steps-alternating": (ALTERNATING, {**ALTERNATING, "game.g_steps": 2}),
 }
 
 

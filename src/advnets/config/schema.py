@@ -151,6 +151,9 @@ class GameConfig:
     # one shared forward pass. "alternating" is Algorithm 1 as printed: k D steps, then one G step.
     update: Literal["simultaneous", "alternating"] = "simultaneous"
     k: Positive = 1
+    # G steps per iteration of the alternating order (not in the paper, whose Algorithm 1 takes one; GAN Lab
+    # offers it): each on fresh noise, as many rows as D's last minibatch.
+    g_steps: Positive = 1
     generator_loss: Literal["non-saturating", "saturating"] = "non-saturating"
     batch_size: Positive = 100
 

@@ -74,9 +74,10 @@ def _classify_for_d(game: Game, batch: Batch) -> torch.Tensor:
 
 
 def _sample_for_g(game: Game, previous: Batch | None) -> Batch:
-    """G's samples, as many as D's last minibatch (this process's share of it) and under its condition."""
-    assert previous is not None and previous.real is not None
-    fake = game.generator(game.noise(previous.real.shape[0]), previous.c_fake)
+    """G's samples on fresh noise, as many as D's last minibatch (this process's share of it) and under its
+    condition; `previous` is D's last move or, from G's second step in an iteration on, G's own."""
+    assert previous is not None and previous.fake is not None
+    fake = game.generator(game.noise(previous.fake.shape[0]), previous.c_fake)
     return Batch(fake=fake, c_fake=previous.c_fake)
 
 
@@ -155,12 +156,12 @@ class UpdateRule:
 
     name = ""
 
-    def moves(self, objective: Objective, k: int) -> list[Move]:
+    def moves(self, objective: Objective, k: int, g_steps: int = 1) -> list[Move]:
         raise NotImplementedError
 
-    def minibatches(self, objective: Objective, k: int) -> int:
+    def minibatches(self, objective: Objective, k: int, g_steps: int = 1) -> int:
         """Real minibatches one step consumes: the one number every count of steps per epoch reads."""
-        return sum(move.minibatches for move in self.moves(objective, k))
+        return sum(move.minibatches for move in self.moves(objective, k, g_steps))
 
 
 class Simultaneous(UpdateRule):
@@ -168,18 +169,18 @@ class Simultaneous(UpdateRule):
 
     name = "simultaneous"
 
-    def moves(self, objective: Objective, k: int) -> list[Move]:
+    def moves(self, objective: Objective, k: int, g_steps: int = 1) -> list[Move]:
         both = [objective.shared] if objective.shared else [objective.d, *_optional(objective.g)]
         return [*both, *objective.extra]
 
 
 class Alternating(UpdateRule):
-    """Algorithm 1 as printed: k D moves on fresh minibatches, then one G move."""
+    """Algorithm 1 as printed: k D moves on fresh minibatches, then one G move (or `g_steps` G moves)."""
 
     name = "alternating"
 
-    def moves(self, objective: Objective, k: int) -> list[Move]:
-        return [*[objective.d] * k, *_optional(objective.g), *objective.extra]
+    def moves(self, objective: Objective, k: int, g_steps: int = 1) -> list[Move]:
+        return [*[objective.d] * k, *_optional(objective.g) * g_steps, *objective.extra]
 
 
 def _optional(move: Move | None) -> list[Move]:

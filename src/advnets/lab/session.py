@@ -112,10 +112,11 @@ class LabSession:
                 "(the simultaneous update moves both players at once)"
             )
         wanted = {"d_update": "D", "g_update": "G"}.get(action)
+        game = self.game.config.game
         if wanted is not None and wanted != self.next_player:
             raise AdvnetsError(
-                f"Algorithm 1 updates {self.next_player} next (k = {self.game.config.game.k} D updates, "
-                f"then one G update): press 'Step {self.next_player}'"
+                f"Algorithm 1 updates {self.next_player} next (k = {game.k} D updates, then {game.g_steps} "
+                f"G update{'s' if game.g_steps > 1 else ''}): press 'Step {self.next_player}'"
             )
 
     def _after_phase(self, phase: Phase) -> None:
@@ -135,7 +136,8 @@ class LabSession:
 
     @property
     def next_player(self) -> str:
-        """Who moves next in Algorithm 1: 'D' until k D updates are done in this iteration, then 'G'."""
+        """Who moves next in Algorithm 1: 'D' until k D updates are done in this iteration, then 'G' (for
+        game.g_steps G updates: a G update in mid-iteration is followed by another)."""
         phase = self.stepper.current
         if phase is None or not self.stepper.mid_iteration:
             return "D"
@@ -205,6 +207,7 @@ class LabSession:
             "running": self.running,
             "speed": self.speed,
             "next_player": self.next_player,
+            "moves": [move.player for move in self.game.moves],  # one iteration, in the engine's order
             "alternating": self.game.config.game.update == "alternating",
             "stats": {k: _finite(v) for k, v in self.stats.items()},
             "optimizers": {

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "loss": "non-saturating",
     "update": "alternating",
     "k": 1,
+    "g_steps": 1,
     "g_optimizer": "adam",
     "g_lr": 0.001,
     "d_optimizer": "adam",
@@ -35,9 +36,17 @@ DEFAULTS: dict[str, Any] = {
 # The line and drawn targets are the lab's own, made in memory (targets.py) and handed to build_game; a
 # config names only datasets advnets can load by name, so for them it names the 2-D toy they stand beside.
 IN_MEMORY = "toy-ring-2d"
-_INTEGERS = ("g_layers", "g_width", "d_layers", "d_width", "k", "batch", "seed")
+_INTEGERS = ("g_layers", "g_width", "d_layers", "d_width", "k", "g_steps", "batch", "seed")
 _RATES = ("g_lr", "d_lr")
-_LIMITS = {"g_layers": 6, "d_layers": 6, "g_width": 512, "d_width": 512, "k": 20, "batch": 2000}
+_LIMITS = {
+    "g_layers": 6,
+    "d_layers": 6,
+    "g_width": 512,
+    "d_width": 512,
+    "k": 20,
+    "g_steps": 20,
+    "batch": 2000,
+}
 
 
 def merge_settings(given: dict[str, Any]) -> dict[str, Any]:
@@ -80,6 +89,7 @@ def to_config(settings: dict[str, Any], dim: int) -> RunConfig:
         "game.generator_loss": settings["loss"],
         "game.update": settings["update"],
         "game.k": settings["k"],
+        "game.g_steps": settings["g_steps"],
         "game.batch_size": settings["batch"],
         # Each player's own optimiser and starting rate (the engine's optim.name_* / optim.lr_*).
         "optim.name_g": settings["g_optimizer"],

@@ -22,7 +22,8 @@ EXPLAIN = {
     ("G", "classify"): "G update: D scores G's samples",
     ("G", "loss"): "G update: G's loss on D's scores (saturating or non-saturating)",
     ("G", "gradient"): "G update: backpropagate through D (frozen) into G's parameters",
-    ("G", "step"): "G update: the optimiser moves G's parameters; the iteration is complete",
+    ("G", "step"): "G update: the optimiser moves G's parameters; after the last G update the iteration is "
+    "complete",
 }
 
 

@@ -4,9 +4,9 @@
 (function () {
   const lab = (window.lab = window.lab || {});
   const FIELDS = ["data", "g_layers", "g_width", "noise", "g_optimizer", "g_lr", "d_layers", "d_width",
-    "d_optimizer", "d_lr", "loss", "update", "k", "batch", "seed"];
+    "d_optimizer", "d_lr", "loss", "update", "k", "g_steps", "batch", "seed"];
   const RATES = new Set(["g_lr", "d_lr"]);
-  const INTEGER = new Set(["g_layers", "g_width", "d_layers", "d_width", "k", "batch", "seed"]);
+  const INTEGER = new Set(["g_layers", "g_width", "d_layers", "d_width", "k", "g_steps", "batch", "seed"]);
   const game = (lab.game = { frame: null, frames: 0, drawn: [] });
   const $ = (id) => document.getElementById(id);
 
@@ -27,12 +27,14 @@
     syncK();
   }
 
-  // k is Algorithm 1's: the simultaneous update (one minibatch moves both players) has none, and the
-  // engine refuses any other value there, so the field is held at 1 and disabled.
+  // k and the G steps are Algorithm 1's: the simultaneous update (one minibatch moves both players) has
+  // neither, and the engine refuses any other value there, so the fields are held at 1 and disabled.
   function syncK() {
     const simultaneous = $("update").value === "simultaneous";
-    $("k").disabled = simultaneous;
-    if (simultaneous) $("k").value = 1;
+    for (const name of ["k", "g_steps"]) {
+      $(name).disabled = simultaneous;
+      if (simultaneous) $(name).value = 1;
+    }
   }
 
   function updateDrawHint() {
@@ -107,7 +109,7 @@
     $("phase").textContent = frame.running ? (manual ? "Playing: each frame shows the game after a few iterations of Algorithm 1."
       : "Playing: each frame shows the game after a few simultaneous updates (both players from one minibatch).")
       : frame.phase ? `${frame.phase.explanation}${frame.phase.loss !== null ? ` (loss ${frame.phase.loss.toFixed(4)})` : ""}`
-      : "Paused. Press Play, or step through Algorithm 1." + (manual ? ` Next: ${frame.next_player}.` : "");
+      : "Paused. Press Play, or step through Algorithm 1." + (manual ? ` Next: ${frame.next_player}. One iteration: ${frame.moves.join(" → ")}.` : "");
     lightOverview(frame);
     if (frame.message) lab.showMessage(frame.message.text, frame.message.level, "game");
     else if (lab.messageSource === "game") lab.showMessage(null);
