@@ -72,3 +72,33 @@ def test_d_steps_and_g_steps_per_iteration(browser: Any, lab_server: LabServer) 
     set_fields(driver, {"update": "simultaneous"})
     g_steps = driver.find_element("id", "g_steps")
     assert not g_steps.is_enabled() and g_steps.get_attribute("value") == "1"
+
+
+@pytest.mark.slow
+def test_least_squares_losses(browser: Any, lab_server: LabServer) -> None:
+    """LSGAN picked on the page: the engine plays game.loss=least-squares, D's loss sub-step says so, the
+    loss chart marks LSGAN's equilibrium 1/4, and D's loss, near it after play, is LSGAN's, not log 2's."""
+    driver = open_game(browser, lab_server)
+    set_fields(driver, {"data": "toy-gaussian-1d", "loss": "least-squares", "update": "alternating"})
+    frame = apply_and_wait(driver, "f.loss === 'least-squares'", "the least-squares game")
+    assert frame["settings"]["loss"] == "least-squares" and frame["value"] is None
+    assert "least squares" in driver.find_element("id", "legend").text
+    assert "LSGAN" in driver.find_element("id", "loss-hint").text
+    lines = driver.execute_script("return JSON.parse(document.getElementById('chart-loss').dataset.lines)")
+    assert lines == ["¼ (LSGAN)"], lines
+    for _ in range(3):
+        driver.find_element("id", "substep").click()
+    wait_for(
+        lambda: driver.execute_script("const p = lab.game.frame.phase; return p && p.stage === 'loss'"),
+        what="D's loss sub-step",
+    )
+    assert "(D(x) − 1)²" in driver.find_element("id", "phase").text
+    driver.find_element("id", "step-iter").click()  # finish the iteration
+    set_fields(driver, {"speed": "fast"})
+    driver.find_element("id", "play").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.step >= 300"), 240, "300 iterations")
+    driver.find_element("id", "play").click()
+    wait_for(lambda: driver.execute_script("return !lab.game.frame.running"), what="the game to pause")
+    d_loss = driver.execute_script("return lab.game.frame.stats.d_loss")
+    # LSGAN's D loss lies in [0, 1/2] near the start and tends to 1/4; the log game's tends to log 2.
+    assert 0.1 < d_loss < 0.4, d_loss

@@ -93,3 +93,19 @@ def test_the_drawn_d_star_is_undefined_far_from_both_densities_and_smooth_near_t
     closed_form = p / (p + q)
     drawn = np.array([v for v, keep in zip(shown, both, strict=True) if keep], dtype=float)
     assert np.abs(drawn - closed_form[both]).max() < 0.05
+
+
+def test_least_squares_frames_draw_d_raw_output_and_no_log_value() -> None:
+    """Under LSGAN's losses D's raw output is what D says (its optimum is the same D*): the frame draws it
+    unsquashed, and V(G, D), the log game's value, is not defined."""
+    target = make_target("toy-gaussian-1d")
+    settings = merge_settings({"data": target.name, "batch": 50, "loss": "least-squares"})
+    game = build_game(to_config(settings, 1), target.dataset)
+    assert (game.config.game.loss, game.config.game.generator_loss) == ("least-squares", "non-saturating")
+    tab = Tabulation.build(target, "gaussian")
+    numbers = theory(game, tab)
+    game.discriminator.eval()
+    with torch.no_grad():
+        raw = game.discriminator(tab.centres).double().numpy()
+    np.testing.assert_allclose(numbers["d"], raw, rtol=1e-6)
+    assert math.isnan(numbers["value"]) and math.isfinite(numbers["jsd"])

@@ -154,7 +154,10 @@ class GameConfig:
     # G steps per iteration of the alternating order (not in the paper, whose Algorithm 1 takes one; GAN Lab
     # offers it): each on fresh noise, as many rows as D's last minibatch.
     g_steps: Positive = 1
-    generator_loss: Literal["non-saturating", "saturating"] = "non-saturating"
+    # log: the paper's value function (D's cross-entropy; G's loss as generator_loss says). least-squares:
+    # LSGAN (Mao et al. 2017) on D's raw output, D to 1 on data and 0 on G's samples, G to 1.
+    loss: Literal["log", "least-squares"] = "log"
+    generator_loss: Literal["non-saturating", "saturating"] = "non-saturating"  # in the log game
     batch_size: Positive = 100
 
 

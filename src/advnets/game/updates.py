@@ -12,8 +12,11 @@ import torch
 
 from advnets.game.devices import HostFlag
 from advnets.game.losses import (
+    GENERATOR_LOSSES,
     discriminator_loss,
+    discriminator_output,
     generator_loss,
+    generator_loss_name,
     generator_to_discriminator_grad_ratio,
 )
 from advnets.game.parallel import unwrap
@@ -44,18 +47,26 @@ def discriminate(
     return game.discriminator(torch.cat([x, fake]), _cat(c_real, c_fake)).float()
 
 
+def g_loss_name(game: Game) -> str:
+    """G's loss, by its name in advnets.game.losses.G_LOSSES, for the game's config."""
+    return generator_loss_name(game.config.game.loss, game.config.game.generator_loss)
+
+
 def d_loss(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
-    """D's loss on logits (2B,) of [real; fake] rows, with D's statistics (the mean D(x) and D(G(z)))."""
+    """D's loss on logits (2B,) of [real; fake] rows, with D's statistics (the mean D(x) and D(G(z)), D's
+    output as advnets.game.losses.discriminator_output reads it)."""
     real, fake = logits.split(len(logits) // 2)
-    loss = discriminator_loss(real, fake)
+    kind = game.config.game.loss
+    loss = discriminator_loss(real, fake, kind)
     return loss, {
         "d_loss": loss.detach(),
-        "d_real": torch.sigmoid(real.detach()).mean(),
-        "d_fake": torch.sigmoid(fake.detach()).mean(),
+        "d_real": discriminator_output(real.detach(), kind).mean(),
+        "d_fake": discriminator_output(fake.detach(), kind).mean(),
     }
 
 
-# (1) Update D: maximise log D(x) + log(1 - D(G(z))); G's samples are constants here.
+# (1) Update D: maximise log D(x) + log(1 - D(G(z))) (or descend LSGAN's squares); G's samples are
+# constants here.
 
 
 def _sample_for_d(game: Game, previous: Batch | None) -> Batch:
@@ -89,7 +100,7 @@ def _classify_for_g(game: Game, batch: Batch) -> torch.Tensor:
 
 
 def g_loss(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
-    loss = generator_loss(logits, game.config.game.generator_loss)
+    loss = generator_loss(logits, g_loss_name(game))
     return loss, {"g_loss": loss.detach()}
 
 
@@ -112,7 +123,7 @@ def _classify_for_both(game: Game, batch: Batch) -> torch.Tensor:
 def _both_losses(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
     loss, stats = d_loss(game, batch, logits)
     fake_logits = logits[len(logits) // 2 :].detach()
-    return loss, {**stats, "g_loss": generator_loss(fake_logits, game.config.game.generator_loss)}
+    return loss, {**stats, "g_loss": generator_loss(fake_logits, g_loss_name(game))}
 
 
 def shared_backward(game: Game, batch: Batch, logits: torch.Tensor, loss: torch.Tensor) -> None:
@@ -120,13 +131,14 @@ def shared_backward(game: Game, batch: Batch, logits: torch.Tensor, loss: torch.
 
     The per-row ratio holds only when D treats rows independently; batch norm couples them, so a variant
     that separates real and fake (for batch norm) takes the exact second backward pass through D instead,
-    as does a step with a fake logit below SHARED_BACKWARD_MIN_LOGIT.
+    as do the least-squares losses (no usable ratio) and a step with a fake logit below
+    SHARED_BACKWARD_MIN_LOGIT.
     """
     assert batch.fake is not None
     fake, fake_input = batch.fake, batch.more["fake_input"]
     fake_logits = logits[len(logits) // 2 :]
-    kind = game.config.game.generator_loss
-    if game.variant.separate_real_fake:
+    kind = g_loss_name(game)
+    if game.variant.separate_real_fake or kind not in GENERATOR_LOSSES:
         loss.backward(retain_graph=True, inputs=list(game.discriminator.parameters()))
         exact = True
     else:

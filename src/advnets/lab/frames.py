@@ -20,7 +20,8 @@ from scipy.ndimage import gaussian_filter
 from torch import nn
 
 from advnets.game.loop import Game
-from advnets.game.losses import generator_loss
+from advnets.game.losses import discriminator_output, generator_loss
+from advnets.game.updates import g_loss_name
 from advnets.lab.targets import Target
 from advnets.metrics.theory import js_divergence, optimal_discriminator, value
 
@@ -129,7 +130,7 @@ def generator_gradient(game: Game, x: torch.Tensor) -> torch.Tensor:
     """-dL_G/dx per sample at points x (n, d): the direction D pushes each of G's samples (eval-mode D)."""
     x = x.detach().clone().requires_grad_(True)
     with evaluating(game.discriminator):
-        loss = generator_loss(game.discriminator(x), game.config.game.generator_loss) * len(x)
+        loss = generator_loss(game.discriminator(x), g_loss_name(game)) * len(x)
     (grad,) = torch.autograd.grad(loss, x)
     return -grad
 
@@ -160,10 +161,15 @@ def _rounded_or_none(values: np.ndarray, digits: int = 4) -> list[Any]:
 
 
 def theory(game: Game, tab: Tabulation) -> dict[str, Any]:
-    """p_g, D on the grid, D*, JSD(p_data || p_g), V(G, D) and C(G) = V(G, D*) for the current nets."""
+    """p_g, D on the grid, D*, JSD(p_data || p_g), V(G, D) and C(G) = V(G, D*) for the current nets.
+
+    D is what the game's loss makes of D's output (a probability in the log game, the raw output under least
+    squares, whose optimum is the same D*); V(G, D), the log game's value, is NaN under least squares.
+    """
+    loss = game.config.game.loss
     with evaluating(game.generator, game.discriminator), torch.no_grad():
         p_g = tab.push_forward(game.generator)
-        d = torch.sigmoid(game.discriminator(tab.centres)).double().numpy()
+        d = discriminator_output(game.discriminator(tab.centres), loss).double().numpy()
     d_star = optimal_discriminator(tab.p_data, p_g)
     jsd = js_divergence(tab.p_data, p_g, tab.cell)
     return {
@@ -171,7 +177,7 @@ def theory(game: Game, tab: Tabulation) -> dict[str, Any]:
         "d": d,
         "d_star": d_star,
         "jsd": jsd,
-        "value": value(tab.p_data, p_g, d, tab.cell),
+        "value": value(tab.p_data, p_g, d, tab.cell) if loss == "log" else math.nan,
         "c_of_g": -math.log(4.0) + 2.0 * jsd,
     }
 

@@ -209,6 +209,7 @@ class LabSession:
             "next_player": self.next_player,
             "moves": [move.player for move in self.game.moves],  # one iteration, in the engine's order
             "alternating": self.game.config.game.update == "alternating",
+            "loss": self.game.config.game.loss,  # the engine's: "log" or "least-squares"
             "stats": {k: _finite(v) for k, v in self.stats.items()},
             "optimizers": {
                 "D": _optimizer_state(self.game.opt_d),
@@ -224,7 +225,7 @@ class LabSession:
                 "player": phase.player,
                 "stage": phase.stage,
                 "update": phase.update,
-                "explanation": explain(phase),
+                "explanation": explain(phase, self.game.config.game.loss),
                 "loss": None if phase.loss is None else float(phase.loss),
                 "batch_real": [] if phase.real is None else phase.real[:100].tolist(),
                 "batch_fake": [] if phase.fake is None else phase.fake[:100].tolist(),

@@ -80,13 +80,16 @@ def merge_settings(given: dict[str, Any]) -> dict[str, Any]:
 
 def to_config(settings: dict[str, Any], dim: int) -> RunConfig:
     """The engine's RunConfig for these settings (validated by the engine), for data of dimension `dim`."""
+    least_squares = settings["loss"] == "least-squares"
     values = {
         "data.name": settings["data"] if settings["data"] in DATASETS else IN_MEMORY,
         "generator.noise_dim": dim,  # z has the data's dimension, so G's map can be drawn as a warped grid
         "generator.noise": settings["noise"],
         "generator.hidden": [settings["g_width"]] * settings["g_layers"],
         "discriminator.hidden": [settings["d_width"]] * settings["d_layers"],
-        "game.generator_loss": settings["loss"],
+        # One menu for the pair of losses: the log game with either G loss, or LSGAN's least squares.
+        "game.loss": "least-squares" if least_squares else "log",
+        "game.generator_loss": "non-saturating" if least_squares else settings["loss"],
         "game.update": settings["update"],
         "game.k": settings["k"],
         "game.g_steps": settings["g_steps"],

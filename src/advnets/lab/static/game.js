@@ -85,6 +85,16 @@
     $("numbers").innerHTML = rows.map(([k, v]) => `<tr><td>${k}</td><td>${cell(v)}</td></tr>`).join("");
   }
 
+  // D's loss at the equilibrium D = 1/2 everywhere: log 2 in the log game, 1/4 under least squares.
+  const LOG_HINT = "D's loss −½[log D(x) + log(1 − D(G(z)))] and G's loss, per iteration. At the game's " +
+    "equilibrium D(x) = ½ everywhere and D's loss is log 2 ≈ 0.693.";
+  const LEAST_SQUARES_HINT = "D's loss ½[(D(x) − 1)² + D(G(z))²] and G's loss ½(D(G(z)) − 1)² (least squares, " +
+    "LSGAN, on D's raw output), per iteration. At the equilibrium D(x) = ½ everywhere and both are ¼ = 0.25.";
+  function equilibrium(frame) {
+    return frame.loss === "least-squares" ? { y: 0.25, label: "¼ (LSGAN)", color: "#90a4ae" }
+      : { y: Math.log(2), label: "log 2", color: "#90a4ae" };
+  }
+
   function render(frame) {
     game.frame = frame; game.frames += 1;
     const drawing = $("data").value === "drawn-2d";
@@ -95,7 +105,8 @@
     lab.drawChart($("chart-loss"), [
       { x: h.step, y: h.d_loss, color: "#1565c0", label: "D's loss" },
       { x: h.step, y: h.g_loss, color: "#7b1fa2", label: "G's loss" },
-    ], { lines: [{ y: Math.log(2), label: "log 2", color: "#90a4ae" }], xlabel: "iteration", log: $("loss-log").checked });
+    ], { lines: [equilibrium(frame)], xlabel: "iteration", log: $("loss-log").checked });
+    $("loss-hint").textContent = frame.loss === "least-squares" ? LEAST_SQUARES_HINT : LOG_HINT;
     lab.drawChart($("chart-jsd"), [{ x: h.step, y: h.jsd, color: "#e65100", label: "JSD" }],
       { ymin: 0, lines: [{ y: Math.log(2), label: "log 2 (disjoint)", color: "#90a4ae" }], xlabel: "iteration" });
     numbersTable(frame);
