@@ -102,3 +102,29 @@ def test_least_squares_losses(browser: Any, lab_server: LabServer) -> None:
     d_loss = driver.execute_script("return lab.game.frame.stats.d_loss")
     # LSGAN's D loss lies in [0, 1/2] near the start and tends to 1/4; the log game's tends to log 2.
     assert 0.1 < d_loss < 0.4, d_loss
+
+
+@pytest.mark.slow
+def test_noise_dimension_and_distribution(browser: Any, lab_server: LabServer) -> None:
+    """A 1-D uniform z on the 2-D ring: the engine's G takes 1-D uniform noise and its map is one bent
+    line; a 2-D Gaussian z on 1-D data: no Figure 1 lines (they need a 1-D z), and the game still steps.
+    A reload shows the server's choice."""
+    driver = open_game(browser, lab_server)
+    set_fields(driver, {"data": "toy-ring-2d", "noise_dim": "1", "noise": "uniform"})
+    frame = apply_and_wait(driver, "f.noise && f.noise.dim === 1", "the game with a 1-D z")
+    assert frame["noise"] == {"dim": 1, "kind": "uniform"}
+    assert len(frame["warp"]) == 1 and len(frame["warp"][0]) == 81
+    assert "z: 1-D uniform" in driver.find_element("id", "legend").text
+    assert "curve" in driver.find_element("id", "legend").text
+
+    set_fields(driver, {"data": "toy-gaussian-1d", "noise_dim": "2", "noise": "gaussian"})
+    frame = apply_and_wait(driver, "f.noise && f.noise.dim === 2 && f.dim === 1", "1-D data, 2-D z")
+    assert frame["mapping"] is None and len(frame["fake"]) == 300
+    assert "need a 1-D z" in driver.find_element("id", "legend").text
+    driver.find_element("id", "step-iter").click()
+    wait_for(lambda: driver.execute_script("return lab.game.frame.step === 1"), what="a step with 2-D z")
+    driver.refresh()
+    wait_for(lambda: driver.execute_script("return window.lab && lab.game.frames > 0"), what="a reload")
+    value = "return document.getElementById('%s').value"
+    shown = [driver.execute_script(value % field) for field in ("noise_dim", "noise")]
+    assert shown == ["2", "gaussian"]

@@ -56,7 +56,8 @@ class LabSession:
         config = to_config(settings, target.dim)
         with self.lock:  # build_game seeds torch's global RNG: the worker must not draw from it meanwhile
             game = build_game(config, target.dataset)
-            tab = Tabulation.build(target, config.generator.noise, settings["seed"])
+            noise = config.generator
+            tab = Tabulation.build(target, noise.noise, settings["seed"], noise.noise_dim)
             self.running = False
             self.settings = {**settings, "points": given.get("points") or []}
             self.game, self.target, self.tab = game, target, tab
@@ -210,6 +211,7 @@ class LabSession:
             "moves": [move.player for move in self.game.moves],  # one iteration, in the engine's order
             "alternating": self.game.config.game.update == "alternating",
             "loss": self.game.config.game.loss,  # the engine's: "log" or "least-squares"
+            "noise": {"dim": self.game.config.generator.noise_dim, "kind": self.game.config.generator.noise},
             "stats": {k: _finite(v) for k, v in self.stats.items()},
             "optimizers": {
                 "D": _optimizer_state(self.game.opt_d),

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "d_lr": 0.001,
     "batch": 250,
     "noise": "gaussian",
+    "noise_dim": "data",  # z's dimension: 1, 2 or "data" (the data's: G's map is a bent grid or Figure 1)
     "seed": 0,
 }
 
@@ -75,7 +76,15 @@ def merge_settings(given: dict[str, Any]) -> dict[str, Any]:
     for key in ("g_layers", "d_layers"):
         if settings[key] < 1:
             raise AdvnetsError(f"setting {key} must be at least 1, not {settings[key]}")
+    settings["noise_dim"] = _noise_dim(settings["noise_dim"])
     return settings
+
+
+def _noise_dim(raw: Any) -> str | int:
+    """The noise dimension: "data", 1 or 2 (the page's menu sends text)."""
+    if raw in ("data", 1, 2, "1", "2"):
+        return raw if raw == "data" else int(raw)
+    raise AdvnetsError(f"setting noise_dim must be 1, 2 or 'data' (z of the data's dimension), not {raw!r}")
 
 
 def to_config(settings: dict[str, Any], dim: int) -> RunConfig:
@@ -83,7 +92,7 @@ def to_config(settings: dict[str, Any], dim: int) -> RunConfig:
     least_squares = settings["loss"] == "least-squares"
     values = {
         "data.name": settings["data"] if settings["data"] in DATASETS else IN_MEMORY,
-        "generator.noise_dim": dim,  # z has the data's dimension, so G's map can be drawn as a warped grid
+        "generator.noise_dim": dim if settings["noise_dim"] == "data" else settings["noise_dim"],
         "generator.noise": settings["noise"],
         "generator.hidden": [settings["g_width"]] * settings["g_layers"],
         "discriminator.hidden": [settings["d_width"]] * settings["d_layers"],

@@ -3,7 +3,7 @@
 
 (function () {
   const lab = (window.lab = window.lab || {});
-  const FIELDS = ["data", "g_layers", "g_width", "noise", "g_optimizer", "g_lr", "d_layers", "d_width",
+  const FIELDS = ["data", "g_layers", "g_width", "noise", "noise_dim", "g_optimizer", "g_lr", "d_layers", "d_width",
     "d_optimizer", "d_lr", "loss", "update", "k", "g_steps", "batch", "seed"];
   const RATES = new Set(["g_lr", "d_lr"]);
   const INTEGER = new Set(["g_layers", "g_width", "d_layers", "d_width", "k", "g_steps", "batch", "seed"]);
