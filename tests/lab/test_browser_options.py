@@ -128,3 +128,44 @@ def test_noise_dimension_and_distribution(browser: Any, lab_server: LabServer) -
     value = "return document.getElementById('%s').value"
     shown = [driver.execute_script(value % field) for field in ("noise_dim", "noise")]
     assert shown == ["2", "gaussian"]
+
+
+@pytest.mark.slow
+def test_what_went_wrong_names_each_problem_with_its_number(browser: Any, lab_server: LabServer) -> None:
+    """Nine drawn points near (2.6, 2.4), far from G's start, a strong D (20 D steps on Adam at 0.01) and a
+    G that barely moves (SGD at 1e-5), with the saturating loss: at the start no mode has G mass; after
+    two iterations D rejects G's samples (mean D(G(z)) well under 0.05) and G's arrows vanish. The panel
+    names each while it happens, with the frame's own number.
+
+    Measured (seed 0): 9 of 9 modes without G mass throughout; mean D(G(z)) 0.0030 after one iteration and
+    0.00053 after two; mean |grad| 0.0026 after two (threshold 0.01)."""
+    driver = open_game(browser, lab_server)
+    points = [[round(2.5 + 0.1 * i, 1), round(2.5 - 0.1 * j, 1)] for i in range(3) for j in range(3)]
+    driver.execute_script(f"lab.game.drawn = {points}")
+    set_fields(
+        driver,
+        {"data": "drawn-2d", "loss": "saturating", "update": "alternating", "k": "20", "d_lr": "0.01"},
+    )
+    set_fields(driver, {"g_optimizer": "sgd", "g_lr": "0.00001"})
+    apply_and_wait(driver, "f.settings.data === 'drawn-2d' && f.settings.k === 20", "the drawn game")
+    panel = lambda: driver.find_element("id", "diagnosis").text  # noqa: E731
+    problems = "return lab.game.frame.diagnosis.problems.map((p) => p.problem)"
+    assert driver.execute_script(problems) == ["mode-dropping"], panel()
+    assert "Mode dropping: 9 of 9 data modes (100%) get no G mass" in panel()
+    for step in (1, 2):
+        driver.find_element("id", "step-iter").click()
+        at_step = f"return lab.game.frame.step === {step}"
+        wait_for(lambda: driver.execute_script(at_step), 60, f"step {step}")  # noqa: B023
+    found = driver.execute_script("return lab.game.frame.diagnosis")
+    named = [p["problem"] for p in found["problems"]]
+    assert named == ["d-saturation", "vanishing-gradients", "mode-dropping"], named
+    d_fake, mean_grad = found["measured"]["d_fake"], found["measured"]["mean_grad"]
+    assert d_fake < 0.05 and mean_grad < 0.01
+    # The panel shows the frame's numbers, and the arrows it names are the frame's: their mean |grad|.
+    arrows = driver.execute_script(
+        "const g = lab.game.frame.grad; return g.reduce((s, v) => s + Math.hypot(...v), 0) / g.length"
+    )
+    assert arrows == pytest.approx(mean_grad, rel=0.05, abs=1e-4)
+    assert f"mean D(G(z)) = {d_fake:.3g} < 0.05" in panel()
+    assert f"mean |grad| of G's arrows = {mean_grad:.3g} < 0.01" in panel()
+    assert driver.find_element("css selector", "#diagnosis li[data-problem='d-saturation']").is_displayed()

@@ -23,6 +23,7 @@ from torch import nn
 from advnets.game.loop import Game
 from advnets.game.losses import discriminator_output, generator_loss
 from advnets.game.updates import g_loss_name
+from advnets.lab.diagnosis import diagnose, mode_masses
 from advnets.lab.targets import Target
 from advnets.metrics.theory import js_divergence, optimal_discriminator, value
 
@@ -217,6 +218,10 @@ def make_frame(game: Game, tab: Tabulation) -> dict[str, Any]:
         lines = tab.z_lines.reshape(-1, tab.noise_dim)
         mapped = game.generator(lines).reshape(*tab.z_lines.shape[:2], dim) if len(lines) else tab.z_lines
     grad = generator_gradient(game, fake)
+    loss = game.config.game.loss
+    with evaluating(game.discriminator), torch.no_grad():
+        d_fake = float(discriminator_output(game.discriminator(fake), loss).mean())
+    masses = mode_masses(tab.target.density, tab.centres, numbers["p_g"], tab.cell)
     frame: dict[str, Any] = {
         "dim": dim,
         "window": [tab.target.low, tab.target.high],
@@ -226,6 +231,8 @@ def make_frame(game: Game, tab: Tabulation) -> dict[str, Any]:
         "jsd": numbers["jsd"],
         "value": numbers["value"],
         "c_of_g": numbers["c_of_g"],
+        # What went wrong, with the numbers that show it (advnets.lab.diagnosis).
+        "diagnosis": diagnose(loss, g_loss_name(game), d_fake, grad.numpy(), numbers["jsd"], masses),
     }
     if dim == 1:
         factor = GRID_1D // CURVE_1D

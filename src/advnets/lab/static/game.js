@@ -95,6 +95,25 @@
       : { y: Math.log(2), label: "log 2", color: "#90a4ae" };
   }
 
+  // What went wrong: the server's diagnosis of this frame (advnets.lab.diagnosis), with its numbers. Built
+  // with textContent: the texts hold "<".
+  function diagnosisPanel(frame) {
+    const d = frame.diagnosis || { problems: [], measured: {} };
+    const list = $("diagnosis");
+    list.replaceChildren(...(d.problems.length ? d.problems : [null]).map((p) => {
+      const item = document.createElement("li");
+      if (!p) { item.className = "ok"; item.textContent = "Nothing detected in this frame."; return item; }
+      item.dataset.problem = p.problem;
+      const title = document.createElement("b");
+      title.textContent = p.title + ": ";
+      item.append(title, p.text);
+      return item;
+    }));
+    const m = d.measured, show = (v) => (v === null || v === undefined ? "–" : Number(v.toPrecision(3)));
+    $("diagnosis-measured").textContent = `now: mean D(G(z)) ${show(m.d_fake)} · mean |grad| ${show(m.mean_grad)}` +
+      (m.modes >= 2 ? ` · modes with no G mass ${m.dropped} of ${m.modes}` : "");
+  }
+
   function render(frame) {
     game.frame = frame; game.frames += 1;
     const drawing = $("data").value === "drawn-2d";
@@ -110,6 +129,7 @@
     lab.drawChart($("chart-jsd"), [{ x: h.step, y: h.jsd, color: "#e65100", label: "JSD" }],
       { ymin: 0, lines: [{ y: Math.log(2), label: "log 2 (disjoint)", color: "#90a4ae" }], xlabel: "iteration" });
     numbersTable(frame);
+    diagnosisPanel(frame);
     // No epoch: the toy game's data is a density, and passes over the sample drawn from it mean nothing here.
     $("step-count").textContent = frame.step;
     $("play").textContent = frame.running ? "❚❚ Pause" : "▶ Play";
