@@ -56,6 +56,8 @@ def test_d_steps_and_g_steps_per_iteration(browser: Any, lab_server: LabServer) 
     frame = apply_and_wait(driver, "f.settings.g_steps === 3", "the game with 3 G steps")
     assert frame["moves"] == ["D", "D", "G", "G", "G"]
     assert "One iteration: D → D → G → G → G" in driver.find_element("id", "phase").text
+    long_run = driver.execute_script("return lab.game.iterationText(['D', 'D', 'D', 'D', 'D', 'G'])")
+    assert long_run == "D ×5 → G"  # runs of 4 or more are counted
     next_and_step = "return [lab.game.frame.next_player, lab.game.frame.step, lab.game.frames]"
     seen = []
     for button in ("step-d", "step-d", "step-g", "step-g", "step-g"):

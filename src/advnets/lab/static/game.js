@@ -114,6 +114,17 @@
       (m.modes >= 2 ? ` · modes with no G mass ${m.dropped} of ${m.modes}` : "");
   }
 
+  // The engine's moves of one iteration, "D → D → G"; a run of 4 or more of one player as "D ×20".
+  game.iterationText = iterationText;
+  function iterationText(moves) {
+    const runs = [];
+    for (const player of moves) {
+      const last = runs[runs.length - 1];
+      if (last && last[0] === player) last[1] += 1; else runs.push([player, 1]);
+    }
+    return runs.map(([p, n]) => (n >= 4 ? `${p} ×${n}` : Array(n).fill(p).join(" → "))).join(" → ");
+  }
+
   function render(frame) {
     game.frame = frame; game.frames += 1;
     const drawing = $("data").value === "drawn-2d";
@@ -140,7 +151,7 @@
     $("phase").textContent = frame.running ? (manual ? "Playing: each frame shows the game after a few iterations of Algorithm 1."
       : "Playing: each frame shows the game after a few simultaneous updates (both players from one minibatch).")
       : frame.phase ? `${frame.phase.explanation}${frame.phase.loss !== null ? ` (loss ${frame.phase.loss.toFixed(4)})` : ""}`
-      : "Paused. Press Play, or step through Algorithm 1." + (manual ? ` Next: ${frame.next_player}. One iteration: ${frame.moves.join(" → ")}.` : "");
+      : "Paused. Press Play, or step through Algorithm 1." + (manual ? ` Next: ${frame.next_player}. One iteration: ${iterationText(frame.moves)}.` : "");
     lightOverview(frame);
     if (frame.message) lab.showMessage(frame.message.text, frame.message.level, "game");
     else if (lab.messageSource === "game") lab.showMessage(null);
