@@ -46,7 +46,7 @@ def test_server_listens_on_loopback_only_by_default(lab_server: LabServer) -> No
 
 
 def test_bad_input_gets_a_clear_message_and_the_server_keeps_going(lab_server: LabServer) -> None:
-    status, reply = call(lab_server, "/api/game/configure", {"lr": -1})
+    status, reply = call(lab_server, "/api/game/configure", {"d_lr": -1})
     assert status == 400 and "optim.lr" in reply["error"] and "greater than 0" in reply["error"]
     status, reply = call(lab_server, "/api/game/configure", {"data": "drawn-2d", "points": []})
     assert status == 400 and "draw at least" in reply["error"]

@@ -85,7 +85,7 @@ def test_ring_game_learns_live(browser: Any, lab_server: LabServer, artifacts: P
 def test_bad_input_is_shown_on_the_page(browser: Any, lab_server: LabServer, artifacts: Path) -> None:
     driver = open_game(browser, lab_server)
     message = lambda: driver.find_element("id", "message")  # noqa: E731
-    lr = driver.find_element("id", "lr")
+    lr = driver.find_element("id", "d_lr")
     lr.clear()
     lr.send_keys("-1")
     driver.find_element("id", "apply").click()
@@ -295,7 +295,7 @@ def test_an_error_banner_goes_with_the_next_success(browser: Any, lab_server: La
     banner stayed while the game played on."""
     driver = open_game(browser, lab_server)
     message = lambda: driver.find_element("id", "message")  # noqa: E731
-    driver.execute_script("document.getElementById('lr').value = '-1'")
+    driver.execute_script("document.getElementById('d_lr').value = '-1'")
     driver.find_element("id", "apply").click()
     wait_for(lambda: "optim.lr" in message().text, what="the learning-rate message")
     driver.find_element("id", "play").click()

@@ -93,3 +93,45 @@ def test_the_drawn_d_star_is_undefined_far_from_both_densities_and_smooth_near_t
     closed_form = p / (p + q)
     drawn = np.array([v for v, keep in zip(shown, both, strict=True) if keep], dtype=float)
     assert np.abs(drawn - closed_form[both]).max() < 0.05
+
+
+def test_least_squares_frames_draw_d_raw_output_and_no_log_value() -> None:
+    """Under LSGAN's losses D's raw output is what D says (its optimum is the same D*): the frame draws it
+    unsquashed, and V(G, D), the log game's value, is not defined."""
+    target = make_target("toy-gaussian-1d")
+    settings = merge_settings({"data": target.name, "batch": 50, "loss": "least-squares"})
+    game = build_game(to_config(settings, 1), target.dataset)
+    assert (game.config.game.loss, game.config.game.generator_loss) == ("least-squares", "non-saturating")
+    tab = Tabulation.build(target, "gaussian")
+    numbers = theory(game, tab)
+    game.discriminator.eval()
+    with torch.no_grad():
+        raw = game.discriminator(tab.centres).double().numpy()
+    np.testing.assert_allclose(numbers["d"], raw, rtol=1e-6)
+    assert math.isnan(numbers["value"]) and math.isfinite(numbers["jsd"])
+
+
+class Sum(torch.nn.Module):
+    """x = shift + scale * (z1 + z2) / sqrt 2: N(shift, scale^2) for z ~ N(0, I_2)."""
+
+    def __init__(self, scale: float, shift: float) -> None:
+        super().__init__()
+        self.scale, self.shift = scale, shift
+
+    def forward(self, z: torch.Tensor, c: torch.Tensor | None = None) -> torch.Tensor:
+        return self.shift + self.scale * z.sum(1, keepdim=True) / math.sqrt(2.0)
+
+
+def test_a_2d_noise_on_1d_data_pushes_forward_exactly() -> None:
+    """noise_dim 2 on the 1-D Gaussian: p_g is tabulated from a 2-D z grid, and the JSD of a G that maps
+    N(0, I_2) to N(3, 0.8^2) matches the closed form; no Figure 1 lines (they need a 1-D z)."""
+    target = make_target("toy-gaussian-1d")
+    settings = merge_settings({"data": target.name, "batch": 50, "noise_dim": "2"})
+    game = build_game(to_config(settings, 1), target.dataset)
+    assert game.config.generator.noise_dim == 2
+    game.generator = Sum(0.8, 3.0)
+    tab = Tabulation.build(target, "gaussian", noise_dim=2)
+    jsd = theory(game, tab)["jsd"]
+    assert abs(jsd - _exact_jsd(stats.norm(4.0, 0.5), stats.norm(3.0, 0.8), target.low, target.high)) < 2e-3
+    frame = make_frame(game, tab)
+    assert frame["mapping"] is None and np.asarray(frame["fake"]).shape == (300, 1)

@@ -48,6 +48,8 @@ CITED: dict[str, Any] = {
     "discriminator.hidden_keep": 0.5,  # mnist.yaml:77 default include .5, scale 2. at :81
     "discriminator.init_range": 0.005,  # mnist.yaml:39, :45, :50 `irange: .005`
     "optim.name": "sgd",  # mnist.yaml:56 pylearn2.training_algorithms.sgd.SGD
+    "optim.name_d": None,  # one SGD for every parameter: mnist.yaml:56
+    "optim.name_g": None,  # (as above)
     "optim.lr": 0.1,  # mnist.yaml:58 `learning_rate: .1`
     "optim.lr_d": None,  # one learning rate for every parameter: pylearn2 training_algorithms/sgd.py:181, 346
     "optim.lr_g": None,  # (as above; the yaml sets no W_lr_scale / b_lr_scale)
@@ -58,6 +60,8 @@ CITED: dict[str, Any] = {
     "optim.momentum_saturate_epoch": 250,  # mnist.yaml:107 `saturate: 250` (`start: 1` at :106)
     "optim.momentum_rule": "pylearn2",  # pylearn2 training_algorithms/learning_rule.py:123-127
     "game.update": "simultaneous",  # __init__.py:384-409 both players' gradients from one pass, one update
+    "game.g_steps": 1,  # __init__.py:384-409 one G update per step (alternate_g off, :290)
+    "game.loss": "log",  # __init__.py:348, :354 the cross-entropy costs of the value function
     "game.generator_loss": "non-saturating",  # __init__.py:354 g_obj = cost(y1, y_hat0); blend_obj off (:293)
     "game.batch_size": 100,  # mnist.yaml:57 `batch_size: 100`; noise rows = batch rows, __init__.py:327, 332
 }

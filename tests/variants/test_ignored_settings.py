@@ -28,14 +28,25 @@ STARTS = {
     "inpaint": ("digits-inpaint", MLP),
     "semisup": ("digits-semisup", {**MLP, "semisup.labels": 20}),
 }
-PAPER = {"game.update": "simultaneous", "game.k": 1, "game.generator_loss": "non-saturating"}
+PAPER = {
+    "game.update": "simultaneous",
+    "game.k": 1,
+    "game.g_steps": 1,
+    "game.loss": "log",
+    "game.generator_loss": "non-saturating",
+}
 ALTERNATING = {**PAPER, "game.update": "alternating"}
+LEAST_SQUARES = {**PAPER, "game.loss": "least-squares"}
 # (the setting's absence, its presence): each pair differs in one setting.
 CHANGES = {
     "k-simultaneous": (PAPER, {**PAPER, "game.k": 2}),
     "alternating": (PAPER, ALTERNATING),
     "k-alternating": (ALTERNATING, {**ALTERNATING, "game.k": 2}),
     "saturating": (PAPER, {**PAPER, "game.generator_loss": "saturating"}),
+    "g-steps-simultaneous": (PAPER, {**PAPER, "game.g_steps": 2}),
+    "g-steps-alternating": (ALTERNATING, {**ALTERNATING, "game.g_steps": 2}),
+    "least-squares": (PAPER, LEAST_SQUARES),
+    "saturating-least-squares": (LEAST_SQUARES, {**LEAST_SQUARES, "game.generator_loss": "saturating"}),
 }
 
 

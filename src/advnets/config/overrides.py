@@ -153,9 +153,9 @@ def validate_saved(data: Mapping[str, Any]) -> RunConfig:
 def ignored_setting(config: RunConfig) -> str | None:
     """Why a setting of `config` would do nothing under its update, as one line; None when each one acts.
 
-    What each update reads of `game`: the paper's two (advnets.game.updates) read all of it, k under
-    "alternating" only; BiGAN's and semisup's moves (advnets.variants) take their own loss for G (and E) in
-    the same phase sequence. The variants' updates cannot be
+    What each update reads of `game`: the paper's two (advnets.game.updates) read all of it, k and g_steps
+    under "alternating" only; BiGAN's and semisup's moves (advnets.variants) take their own loss for G (and
+    E) in the same phase sequence. The variants' updates cannot be
     asked from here (they sit above the config), so tests/variants/test_ignored_settings.py trains each
     variant with and without each setting and checks this rule against what changed.
     """
@@ -170,15 +170,35 @@ def ignored_setting(config: RunConfig) -> str | None:
             f"game.generator_loss={game.generator_loss} does nothing in the bigan variant (G and E take "
             "the non-saturating loss with D's labels swapped); drop it"
         )
-    if variant in ("bigan", "semisup") and game.update == "alternating" and game.k == 1:
+    if variant in ("bigan", "semisup") and game.update == "alternating" and game.k == game.g_steps == 1:
         return (
             f"game.update=alternating with game.k=1 does nothing in the {variant} variant, which steps D, "
             "then G, under either update (alternating adds k D steps); set game.k or drop it"
+        )
+    if game.loss == "least-squares" and game.generator_loss != "non-saturating":
+        return (
+            f"game.generator_loss={game.generator_loss} does nothing under game.loss=least-squares (G takes "
+            "LSGAN's squared loss); drop it, or set game.loss=log"
         )
     if game.update == "simultaneous" and game.k != 1:
         return (
             f"game.k={game.k} does nothing under game.update=simultaneous (one D and one G step from one "
             "minibatch); set game.update=alternating for k D steps per G step, or drop game.k"
+        )
+    if game.update == "simultaneous" and game.g_steps != 1:
+        return (
+            f"game.g_steps={game.g_steps} does nothing under game.update=simultaneous (one D and one G step "
+            "from one minibatch); set game.update=alternating for g_steps G steps per iteration, or drop it"
+        )
+    return None
+
+
+def unsupported_setting(config: RunConfig) -> str | None:
+    """Why `config` asks for a combination advnets does not train, as one line; None when it trains."""
+    if config.game.loss == "least-squares" and config.variant in ("bigan", "semisup"):
+        return (
+            f"game.loss=least-squares is LSGAN's pair of losses, and the {config.variant} variant's G takes "
+            "a loss of its own; use game.loss=log (the default) with it"
         )
     return None
 
@@ -207,7 +227,7 @@ def resolve_config(
     if config_file is not None:
         data = deep_merge(data, read_config_file(config_file))
     config = validate(deep_merge(data, overrides or {}))
-    problem = ignored_setting(config) if base is None else None
+    problem = (ignored_setting(config) or unsupported_setting(config)) if base is None else None
     if problem is not None:
         raise AdvnetsError(problem)
     return config

@@ -123,6 +123,9 @@ class OptimConfig:
     """Minibatch SGD with momentum and the paper's schedules (Adam for the DCGAN presets)."""
 
     name: Literal["sgd", "adam"] = "sgd"
+    # Optional per-player optimisers; None: `name`. Extra players (an encoder) take `name`.
+    name_d: Literal["sgd", "adam"] | None = None
+    name_g: Literal["sgd", "adam"] | None = None
     lr: PositiveFloat = 0.1
     # Optional per-player starting rates; None: `lr`. Both follow the same decay and floor.
     lr_d: PositiveFloat | None = None
@@ -148,7 +151,13 @@ class GameConfig:
     # one shared forward pass. "alternating" is Algorithm 1 as printed: k D steps, then one G step.
     update: Literal["simultaneous", "alternating"] = "simultaneous"
     k: Positive = 1
-    generator_loss: Literal["non-saturating", "saturating"] = "non-saturating"
+    # G steps per iteration of the alternating order (not in the paper, whose Algorithm 1 takes one; GAN Lab
+    # offers it): each on fresh noise, as many rows as D's last minibatch.
+    g_steps: Positive = 1
+    # log: the paper's value function (D's cross-entropy; G's loss as generator_loss says). least-squares:
+    # LSGAN (Mao et al. 2017) on D's raw output, D to 1 on data and 0 on G's samples, G to 1.
+    loss: Literal["log", "least-squares"] = "log"
+    generator_loss: Literal["non-saturating", "saturating"] = "non-saturating"  # in the log game
     batch_size: Positive = 100
 
 

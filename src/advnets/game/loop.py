@@ -25,7 +25,8 @@ from advnets.variants.base import DataInfo, Variant
 class Game:
     """Two players, their optimisers, and the training data, advanced one iteration at a time by `step()`.
 
-    A step is one iteration of Algorithm 1 (k D updates and one G update, or one simultaneous update),
+    A step is one iteration of Algorithm 1 (k D updates and one G update, or `game.g_steps` of them; or one
+    simultaneous update),
     the moves that the variant's objective and the update rule give (advnets.game.phases); the learning
     rate decays per step and momentum ramps per epoch (one pass over the training split).
     """
@@ -44,8 +45,8 @@ class Game:
         self.device = torch.device(device)
         self.generator = generator.to(self.device).train()
         self.discriminator = discriminator.to(self.device).train()
-        self.opt_g = make_optimizer(self.generator, config.optim)
-        self.opt_d = make_optimizer(self.discriminator, config.optim)
+        self.opt_g = make_optimizer(self.generator, config.optim, "g")
+        self.opt_d = make_optimizer(self.discriminator, config.optim, "d")
         # Extra players a variant adds (e.g. an encoder E), each with its own optimiser; empty for the paper.
         self.players = {k: m.to(self.device).train() for k, m in variant.extra_players(config, info).items()}
         self.player_opts = {k: make_optimizer(m, config.optim) for k, m in self.players.items()}
@@ -53,7 +54,7 @@ class Game:
         self.labels = None if train.labels is None else train.labels.to(self.device)
         self.sampler = EpochSampler(len(train), config.game.batch_size, config.train.seed, self.device)
         self.update = variant.update_rule(config)
-        self.moves = self.update.moves(variant.objective(config), config.game.k)
+        self.moves = self.update.moves(variant.objective(config), config.game.k, config.game.g_steps)
         self.step_count = 0
         # Set by advnets.runs.distributed under torchrun: the noise is drawn for the whole global batch from
         # this generator (same state on every rank) and each rank keeps its slice `shard` = (rank, ranks).

@@ -1,9 +1,9 @@
 """Algorithm 1 written once, as a generator of phases that `Game.step()` runs to the end and the lab pauses.
 
 One step (one iteration of Algorithm 1) is a list of moves, one per optimiser update: k moves of D on
-fresh minibatches and one move of G (the alternating order), or one move of both players from a single
-pass (the simultaneous order); a variant may add moves of extra players after them. Every move is the
-same five sub-steps, and the generator yields a Phase after each:
+fresh minibatches and one move of G, or game.g_steps of them (the alternating order), or one move of both
+players from a single pass (the simultaneous order); a variant may add moves of extra players after them.
+Every move is the same five sub-steps, and the generator yields a Phase after each:
 
     sample     draw what the move works on (a real minibatch, noise z, G(z))
     classify   D scores it
@@ -85,7 +85,7 @@ class Phase:
 
     player: str  # the Move's player
     stage: str  # one of STAGES
-    update: int  # the move's index in the step: 0..k-1 for D's moves, k for G's
+    update: int  # the move's index in the step: 0..k-1 for D's moves, k.. for G's
     real: torch.Tensor | None = None
     fake: torch.Tensor | None = None
     loss: torch.Tensor | None = None  # the move's loss, from its "loss" sub-step on

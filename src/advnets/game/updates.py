@@ -12,8 +12,11 @@ import torch
 
 from advnets.game.devices import HostFlag
 from advnets.game.losses import (
+    GENERATOR_LOSSES,
     discriminator_loss,
+    discriminator_output,
     generator_loss,
+    generator_loss_name,
     generator_to_discriminator_grad_ratio,
 )
 from advnets.game.parallel import unwrap
@@ -44,18 +47,26 @@ def discriminate(
     return game.discriminator(torch.cat([x, fake]), _cat(c_real, c_fake)).float()
 
 
+def g_loss_name(game: Game) -> str:
+    """G's loss, by its name in advnets.game.losses.G_LOSSES, for the game's config."""
+    return generator_loss_name(game.config.game.loss, game.config.game.generator_loss)
+
+
 def d_loss(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
-    """D's loss on logits (2B,) of [real; fake] rows, with D's statistics (the mean D(x) and D(G(z)))."""
+    """D's loss on logits (2B,) of [real; fake] rows, with D's statistics (the mean D(x) and D(G(z)), D's
+    output as advnets.game.losses.discriminator_output reads it)."""
     real, fake = logits.split(len(logits) // 2)
-    loss = discriminator_loss(real, fake)
+    kind = game.config.game.loss
+    loss = discriminator_loss(real, fake, kind)
     return loss, {
         "d_loss": loss.detach(),
-        "d_real": torch.sigmoid(real.detach()).mean(),
-        "d_fake": torch.sigmoid(fake.detach()).mean(),
+        "d_real": discriminator_output(real.detach(), kind).mean(),
+        "d_fake": discriminator_output(fake.detach(), kind).mean(),
     }
 
 
-# (1) Update D: maximise log D(x) + log(1 - D(G(z))); G's samples are constants here.
+# (1) Update D: maximise log D(x) + log(1 - D(G(z))) (or descend LSGAN's squares); G's samples are
+# constants here.
 
 
 def _sample_for_d(game: Game, previous: Batch | None) -> Batch:
@@ -74,9 +85,10 @@ def _classify_for_d(game: Game, batch: Batch) -> torch.Tensor:
 
 
 def _sample_for_g(game: Game, previous: Batch | None) -> Batch:
-    """G's samples, as many as D's last minibatch (this process's share of it) and under its condition."""
-    assert previous is not None and previous.real is not None
-    fake = game.generator(game.noise(previous.real.shape[0]), previous.c_fake)
+    """G's samples on fresh noise, as many as D's last minibatch (this process's share of it) and under its
+    condition; `previous` is D's last move or, from G's second step in an iteration on, G's own."""
+    assert previous is not None and previous.fake is not None
+    fake = game.generator(game.noise(previous.fake.shape[0]), previous.c_fake)
     return Batch(fake=fake, c_fake=previous.c_fake)
 
 
@@ -88,7 +100,7 @@ def _classify_for_g(game: Game, batch: Batch) -> torch.Tensor:
 
 
 def g_loss(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
-    loss = generator_loss(logits, game.config.game.generator_loss)
+    loss = generator_loss(logits, g_loss_name(game))
     return loss, {"g_loss": loss.detach()}
 
 
@@ -111,7 +123,7 @@ def _classify_for_both(game: Game, batch: Batch) -> torch.Tensor:
 def _both_losses(game: Game, batch: Batch, logits: torch.Tensor) -> tuple[torch.Tensor, Stats]:
     loss, stats = d_loss(game, batch, logits)
     fake_logits = logits[len(logits) // 2 :].detach()
-    return loss, {**stats, "g_loss": generator_loss(fake_logits, game.config.game.generator_loss)}
+    return loss, {**stats, "g_loss": generator_loss(fake_logits, g_loss_name(game))}
 
 
 def shared_backward(game: Game, batch: Batch, logits: torch.Tensor, loss: torch.Tensor) -> None:
@@ -119,13 +131,14 @@ def shared_backward(game: Game, batch: Batch, logits: torch.Tensor, loss: torch.
 
     The per-row ratio holds only when D treats rows independently; batch norm couples them, so a variant
     that separates real and fake (for batch norm) takes the exact second backward pass through D instead,
-    as does a step with a fake logit below SHARED_BACKWARD_MIN_LOGIT.
+    as do the least-squares losses (no usable ratio) and a step with a fake logit below
+    SHARED_BACKWARD_MIN_LOGIT.
     """
     assert batch.fake is not None
     fake, fake_input = batch.fake, batch.more["fake_input"]
     fake_logits = logits[len(logits) // 2 :]
-    kind = game.config.game.generator_loss
-    if game.variant.separate_real_fake:
+    kind = g_loss_name(game)
+    if game.variant.separate_real_fake or kind not in GENERATOR_LOSSES:
         loss.backward(retain_graph=True, inputs=list(game.discriminator.parameters()))
         exact = True
     else:
@@ -155,12 +168,12 @@ class UpdateRule:
 
     name = ""
 
-    def moves(self, objective: Objective, k: int) -> list[Move]:
+    def moves(self, objective: Objective, k: int, g_steps: int = 1) -> list[Move]:
         raise NotImplementedError
 
-    def minibatches(self, objective: Objective, k: int) -> int:
+    def minibatches(self, objective: Objective, k: int, g_steps: int = 1) -> int:
         """Real minibatches one step consumes: the one number every count of steps per epoch reads."""
-        return sum(move.minibatches for move in self.moves(objective, k))
+        return sum(move.minibatches for move in self.moves(objective, k, g_steps))
 
 
 class Simultaneous(UpdateRule):
@@ -168,18 +181,18 @@ class Simultaneous(UpdateRule):
 
     name = "simultaneous"
 
-    def moves(self, objective: Objective, k: int) -> list[Move]:
+    def moves(self, objective: Objective, k: int, g_steps: int = 1) -> list[Move]:
         both = [objective.shared] if objective.shared else [objective.d, *_optional(objective.g)]
         return [*both, *objective.extra]
 
 
 class Alternating(UpdateRule):
-    """Algorithm 1 as printed: k D moves on fresh minibatches, then one G move."""
+    """Algorithm 1 as printed: k D moves on fresh minibatches, then one G move (or `g_steps` G moves)."""
 
     name = "alternating"
 
-    def moves(self, objective: Objective, k: int) -> list[Move]:
-        return [*[objective.d] * k, *_optional(objective.g), *objective.extra]
+    def moves(self, objective: Objective, k: int, g_steps: int = 1) -> list[Move]:
+        return [*[objective.d] * k, *_optional(objective.g) * g_steps, *objective.extra]
 
 
 def _optional(move: Move | None) -> list[Move]:

@@ -2,8 +2,9 @@
 
 p_data is exact (the target's mixture density). p_g is G's push-forward of p_z, tabulated by sending a fine
 grid of z through G and adding each z cell's probability to the x cell it lands in: no kernel bandwidth, only
-the grid's resolution. On those tabulated densities advnets.metrics.theory gives D* (Proposition 1), the JSD
-and V(G, D) exactly as the paper defines them. Both densities are normalised over the plotted window.
+the grid's resolution (a 2-D z on 1-D data takes evenly spread quasi-random z instead of a grid). On those
+tabulated densities advnets.metrics.theory gives D* (Proposition 1), the JSD and V(G, D) exactly as the paper
+defines them. Both densities are normalised over the plotted window.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from scipy.ndimage import gaussian_filter
 from torch import nn
 
 from advnets.game.loop import Game
-from advnets.game.losses import generator_loss
+from advnets.game.losses import discriminator_output, generator_loss
+from advnets.game.updates import g_loss_name
+from advnets.lab.diagnosis import diagnose, mode_masses
 from advnets.lab.targets import Target
 from advnets.metrics.theory import js_divergence, optimal_discriminator, value
 
@@ -28,6 +31,7 @@ SHOWN = 300  # real and generated points drawn per frame
 GRID_2D, HEAT_2D = 100, 50  # theory grid and heat-map cells per axis (2-D)
 GRID_1D, CURVE_1D = 400, 200  # theory bins and curve points (1-D)
 Z_GRID_2D, Z_GRID_1D = 160, 20_000  # z grid for the push-forward of p_z
+Z_SPREAD = 2**15  # evenly spread z for a 2-D z on 1-D data
 
 
 @contextmanager
@@ -41,6 +45,16 @@ def evaluating(*modules: nn.Module) -> Iterator[None]:
     finally:
         for m, mode in zip(modules, modes, strict=True):
             m.train(mode)
+
+
+def _z_spread(kind: str, count: int = Z_SPREAD) -> tuple[torch.Tensor, np.ndarray]:
+    """(count, 2) z spread evenly over p_z (a scrambled Sobol sequence, sent through the inverse normal CDF
+    for a Gaussian p_z) with equal probabilities: for a 2-D z on 1-D data, where a lattice of z lands on a
+    lattice of x (G's image of the sum of z's coordinates, say) that the x cells alias."""
+    u = torch.quasirandom.SobolEngine(2, scramble=True, seed=0).draw(count).double()
+    u = u.clamp(1e-9, 1 - 1e-9)
+    z = torch.special.ndtri(u) if kind == "gaussian" else (2 * u - 1) * math.sqrt(3.0)
+    return z.float(), np.full(count, 1.0 / count)
 
 
 def _z_grid(kind: str, dim: int, per_axis: int) -> tuple[torch.Tensor, np.ndarray]:
@@ -63,28 +77,41 @@ class Tabulation:
     p_data: np.ndarray  # (GRID^dim,) density at the centres, normalised over the window
     z_cells: torch.Tensor
     z_weights: np.ndarray
-    z_shown: torch.Tensor  # (SHOWN, dim) fixed noise for the drawn fake points
+    z_shown: torch.Tensor  # (SHOWN, noise_dim) fixed noise for the drawn fake points
     real_shown: np.ndarray  # (SHOWN, dim)
-    z_lines: torch.Tensor  # (lines, points, dim): the z grid whose image G warps (2-D) / Figure 1's z (1-D)
+    # (lines, points, noise_dim): the z whose image G draws: a grid (2-D z), a line (1-D z, Figure 1's in
+    # 1-D data); none (0 lines) for 2-D z on 1-D data, where Figure 1's lines from z to x cannot be drawn.
+    z_lines: torch.Tensor
+
+    @property
+    def noise_dim(self) -> int:
+        return self.z_cells.shape[1]
 
     @classmethod
-    def build(cls, target: Target, noise: str, seed: int = 0) -> Tabulation:
+    def build(cls, target: Target, noise: str, seed: int = 0, noise_dim: int | None = None) -> Tabulation:
+        """The tables for `target`, with z ~ p_z (`noise`) of `noise_dim` dimensions (None: the data's)."""
         dim, per_axis = target.dim, GRID_1D if target.dim == 1 else GRID_2D
+        zdim = noise_dim or dim
         edges = np.linspace(target.low, target.high, per_axis + 1)
         mids = torch.tensor((edges[:-1] + edges[1:]) / 2)
         centres = torch.stack(torch.meshgrid(*[mids] * dim, indexing="ij"), -1).reshape(-1, dim)
         cell = float((edges[1] - edges[0]) ** dim)
         p_data = np.exp(target.density.log_prob(centres.double()).numpy())
         p_data /= p_data.sum() * cell
-        z_cells, z_weights = _z_grid(noise, dim, Z_GRID_1D if dim == 1 else Z_GRID_2D)
+        if zdim > dim:
+            z_cells, z_weights = _z_spread(noise)
+        else:
+            z_cells, z_weights = _z_grid(noise, zdim, Z_GRID_1D if zdim == 1 else Z_GRID_2D)
         generator = torch.Generator().manual_seed(seed + 12345)
-        z_shown = torch.randn(SHOWN, dim, generator=generator)
+        z_shown = torch.randn(SHOWN, zdim, generator=generator)
         if noise == "uniform":
-            z_shown = (torch.rand(SHOWN, dim, generator=generator) * 2 - 1) * math.sqrt(3.0)
+            z_shown = (torch.rand(SHOWN, zdim, generator=generator) * 2 - 1) * math.sqrt(3.0)
         real_shown = target.density.sample(SHOWN, generator).numpy()
         span = torch.linspace(-2.0, 2.0, 33)
-        if dim == 1:
-            z_lines = torch.linspace(-2.0, 2.0, 25).reshape(1, -1, 1)
+        if zdim == 1:  # Figure 1's z in 1-D; in 2-D one finely drawn line, the curve G bends it into
+            z_lines = torch.linspace(-2.0, 2.0, 25 if dim == 1 else 81).reshape(1, -1, 1)
+        elif dim == 1:
+            z_lines = torch.zeros(0, 25, zdim)
         else:
             ticks = torch.linspace(-2.0, 2.0, 9)
             rows = [torch.stack([span, torch.full_like(span, t)], -1) for t in ticks]
@@ -129,7 +156,7 @@ def generator_gradient(game: Game, x: torch.Tensor) -> torch.Tensor:
     """-dL_G/dx per sample at points x (n, d): the direction D pushes each of G's samples (eval-mode D)."""
     x = x.detach().clone().requires_grad_(True)
     with evaluating(game.discriminator):
-        loss = generator_loss(game.discriminator(x), game.config.game.generator_loss) * len(x)
+        loss = generator_loss(game.discriminator(x), g_loss_name(game)) * len(x)
     (grad,) = torch.autograd.grad(loss, x)
     return -grad
 
@@ -160,10 +187,15 @@ def _rounded_or_none(values: np.ndarray, digits: int = 4) -> list[Any]:
 
 
 def theory(game: Game, tab: Tabulation) -> dict[str, Any]:
-    """p_g, D on the grid, D*, JSD(p_data || p_g), V(G, D) and C(G) = V(G, D*) for the current nets."""
+    """p_g, D on the grid, D*, JSD(p_data || p_g), V(G, D) and C(G) = V(G, D*) for the current nets.
+
+    D is what the game's loss makes of D's output (a probability in the log game, the raw output under least
+    squares, whose optimum is the same D*); V(G, D), the log game's value, is NaN under least squares.
+    """
+    loss = game.config.game.loss
     with evaluating(game.generator, game.discriminator), torch.no_grad():
         p_g = tab.push_forward(game.generator)
-        d = torch.sigmoid(game.discriminator(tab.centres)).double().numpy()
+        d = discriminator_output(game.discriminator(tab.centres), loss).double().numpy()
     d_star = optimal_discriminator(tab.p_data, p_g)
     jsd = js_divergence(tab.p_data, p_g, tab.cell)
     return {
@@ -171,7 +203,7 @@ def theory(game: Game, tab: Tabulation) -> dict[str, Any]:
         "d": d,
         "d_star": d_star,
         "jsd": jsd,
-        "value": value(tab.p_data, p_g, d, tab.cell),
+        "value": value(tab.p_data, p_g, d, tab.cell) if loss == "log" else math.nan,
         "c_of_g": -math.log(4.0) + 2.0 * jsd,
     }
 
@@ -183,8 +215,13 @@ def make_frame(game: Game, tab: Tabulation) -> dict[str, Any]:
     d_star_shown = displayed_optimal_discriminator(tab, numbers["p_g"])
     with evaluating(game.generator), torch.no_grad():
         fake = game.generator(tab.z_shown).reshape(SHOWN, dim)
-        mapped = game.generator(tab.z_lines.reshape(-1, dim)).reshape(*tab.z_lines.shape[:2], dim)
+        lines = tab.z_lines.reshape(-1, tab.noise_dim)
+        mapped = game.generator(lines).reshape(*tab.z_lines.shape[:2], dim) if len(lines) else tab.z_lines
     grad = generator_gradient(game, fake)
+    loss = game.config.game.loss
+    with evaluating(game.discriminator), torch.no_grad():
+        d_fake = float(discriminator_output(game.discriminator(fake), loss).mean())
+    masses = mode_masses(tab.target.density, tab.centres, numbers["p_g"], tab.cell)
     frame: dict[str, Any] = {
         "dim": dim,
         "window": [tab.target.low, tab.target.high],
@@ -194,6 +231,8 @@ def make_frame(game: Game, tab: Tabulation) -> dict[str, Any]:
         "jsd": numbers["jsd"],
         "value": numbers["value"],
         "c_of_g": numbers["c_of_g"],
+        # What went wrong, with the numbers that show it (advnets.lab.diagnosis).
+        "diagnosis": diagnose(loss, g_loss_name(game), d_fake, grad.numpy(), numbers["jsd"], masses),
     }
     if dim == 1:
         factor = GRID_1D // CURVE_1D
@@ -204,7 +243,11 @@ def make_frame(game: Game, tab: Tabulation) -> dict[str, Any]:
             "d": _rounded(_pool(numbers["d"], 1, factor)),
             "d_star": _rounded_or_none(_pool(d_star_shown, 1, factor)),
         }
-        frame["mapping"] = {"z": _rounded(tab.z_lines[0, :, 0], 3), "x": _rounded(mapped[0, :, 0], 3)}
+        # Figure 1's lines from z to G(z) need a 1-D z: none for 2-D z.
+        figure_1 = tab.noise_dim == 1
+        frame["mapping"] = (
+            {"z": _rounded(tab.z_lines[0, :, 0], 3), "x": _rounded(mapped[0, :, 0], 3)} if figure_1 else None
+        )
     else:
         factor = GRID_2D // HEAT_2D
         frame["heat"] = {

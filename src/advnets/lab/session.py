@@ -13,6 +13,8 @@ import threading
 import time
 from typing import Any
 
+import torch
+
 from advnets.errors import AdvnetsError
 from advnets.game.phases import Phase
 from advnets.lab.frames import Tabulation, make_frame
@@ -54,7 +56,8 @@ class LabSession:
         config = to_config(settings, target.dim)
         with self.lock:  # build_game seeds torch's global RNG: the worker must not draw from it meanwhile
             game = build_game(config, target.dataset)
-            tab = Tabulation.build(target, config.generator.noise, settings["seed"])
+            noise = config.generator
+            tab = Tabulation.build(target, noise.noise, settings["seed"], noise.noise_dim)
             self.running = False
             self.settings = {**settings, "points": given.get("points") or []}
             self.game, self.target, self.tab = game, target, tab
@@ -110,10 +113,11 @@ class LabSession:
                 "(the simultaneous update moves both players at once)"
             )
         wanted = {"d_update": "D", "g_update": "G"}.get(action)
+        game = self.game.config.game
         if wanted is not None and wanted != self.next_player:
             raise AdvnetsError(
-                f"Algorithm 1 updates {self.next_player} next (k = {self.game.config.game.k} D updates, "
-                f"then one G update): press 'Step {self.next_player}'"
+                f"Algorithm 1 updates {self.next_player} next (k = {game.k} D updates, then {game.g_steps} "
+                f"G update{'s' if game.g_steps > 1 else ''}): press 'Step {self.next_player}'"
             )
 
     def _after_phase(self, phase: Phase) -> None:
@@ -133,7 +137,8 @@ class LabSession:
 
     @property
     def next_player(self) -> str:
-        """Who moves next in Algorithm 1: 'D' until k D updates are done in this iteration, then 'G'."""
+        """Who moves next in Algorithm 1: 'D' until k D updates are done in this iteration, then 'G' (for
+        game.g_steps G updates: a G update in mid-iteration is followed by another)."""
         phase = self.stepper.current
         if phase is None or not self.stepper.mid_iteration:
             return "D"
@@ -203,8 +208,15 @@ class LabSession:
             "running": self.running,
             "speed": self.speed,
             "next_player": self.next_player,
+            "moves": [move.player for move in self.game.moves],  # one iteration, in the engine's order
             "alternating": self.game.config.game.update == "alternating",
+            "loss": self.game.config.game.loss,  # the engine's: "log" or "least-squares"
+            "noise": {"dim": self.game.config.generator.noise_dim, "kind": self.game.config.generator.noise},
             "stats": {k: _finite(v) for k, v in self.stats.items()},
+            "optimizers": {
+                "D": _optimizer_state(self.game.opt_d),
+                "G": _optimizer_state(self.game.opt_g),
+            },
             "history": {k: [_finite(v) for v in vs] for k, vs in self.history.items()},
             "settings": self.settings,
             "message": self.message,
@@ -215,7 +227,7 @@ class LabSession:
                 "player": phase.player,
                 "stage": phase.stage,
                 "update": phase.update,
-                "explanation": explain(phase),
+                "explanation": explain(phase, self.game.config.game.loss),
                 "loss": None if phase.loss is None else float(phase.loss),
                 "batch_real": [] if phase.real is None else phase.real[:100].tolist(),
                 "batch_fake": [] if phase.fake is None else phase.fake[:100].tolist(),
@@ -229,6 +241,11 @@ class LabSession:
             if self.version > after:
                 return self.version, self.frame_json
             return self.version, None
+
+
+def _optimizer_state(optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """What the engine's optimiser for one player is and the learning rate it last stepped with."""
+    return {"name": type(optimizer).__name__.lower(), "lr": optimizer.param_groups[0]["lr"]}
 
 
 def _finite(value: Any) -> Any:

@@ -22,13 +22,26 @@ EXPLAIN = {
     ("G", "classify"): "G update: D scores G's samples",
     ("G", "loss"): "G update: G's loss on D's scores (saturating or non-saturating)",
     ("G", "gradient"): "G update: backpropagate through D (frozen) into G's parameters",
-    ("G", "step"): "G update: the optimiser moves G's parameters; the iteration is complete",
+    ("G", "step"): "G update: the optimiser moves G's parameters; after the last G update the iteration is "
+    "complete",
 }
 
 
-def explain(phase: Phase) -> str:
-    """The sentence the page shows for a phase."""
-    return EXPLAIN.get((phase.player, phase.stage), f"{phase.player} update: {phase.stage}")
+# Under game.loss=least-squares (LSGAN) the loss sub-steps say so.
+LEAST_SQUARES = {
+    ("D", "loss"): "D update: D's loss ½[(D(x) − 1)² + D(G(z))²] on the minibatch (least squares, on D's raw "
+    "output)",
+    ("G", "loss"): "G update: G's loss ½(D(G(z)) − 1)² on D's raw scores (least squares)",
+    ("D", "step"): "D update: the optimiser moves D's parameters to descend its squared loss",
+}
+
+
+def explain(phase: Phase, loss: str = "log") -> str:
+    """The sentence the page shows for a phase, in the game `loss` (game.loss)."""
+    key = (phase.player, phase.stage)
+    if loss == "least-squares" and key in LEAST_SQUARES:
+        return LEAST_SQUARES[key]
+    return EXPLAIN.get(key, f"{phase.player} update: {phase.stage}")
 
 
 class SubStepper:

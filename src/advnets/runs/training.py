@@ -20,6 +20,7 @@ from advnets.data import load_dataset
 from advnets.data.base import ImageDataset, check_labels
 from advnets.errors import AdvnetsError
 from advnets.game.loop import Game
+from advnets.game.optim import optimizer_name
 from advnets.game.parallel import unwrap
 from advnets.runs import distributed, group, health
 from advnets.runs.checkpoint import load_checkpoint
@@ -102,7 +103,8 @@ def assemble(
     # Trainer: rank 0 checks there is room for the checkpoints, saves the config and opens the metrics log.
     log = None
     if context.is_main:
-        slots = 2 if config.optim.name == "adam" else 1  # Adam's two moments; SGD's momentum buffer
+        # Adam's two moments; SGD's momentum buffer (the larger, when the players' optimisers differ)
+        slots = 2 if "adam" in {optimizer_name(config.optim, p) for p in ("d", "g")} else 1
         per_checkpoint = health.checkpoint_bytes([unwrap(game.generator), unwrap(game.discriminator)], slots)
         health.check_free_space(run.path, per_checkpoint, config.train.keep_checkpoints)
         run.save_config(config)

@@ -91,4 +91,5 @@ class Variant:
 
     def minibatches_per_step(self, config: RunConfig) -> int:
         """Real minibatches one step of this variant's game draws: the unit of every count of steps."""
-        return self.update_rule(config).minibatches(self.objective(config), config.game.k)
+        game = config.game
+        return self.update_rule(config).minibatches(self.objective(config), game.k, game.g_steps)

@@ -114,9 +114,12 @@ def _d_loss(game: Game, batch: Batch, class_logits: torch.Tensor) -> tuple[torch
 
 
 def _sample_for_g(game: Game, previous: Batch | None) -> Batch:
-    """D's move's samples again; with feature matching, the target: the mean feature of x_u."""
-    assert previous is not None and previous.real is not None
-    batch = Batch(previous.real, previous.fake)
+    """D's move's samples again (fresh ones from G's second step in an iteration on, game.g_steps > 1); with
+    feature matching, the target: the mean feature of x_u."""
+    assert previous is not None and previous.real is not None and previous.fake is not None
+    after_d = "x_l" in previous.more  # D's batch; otherwise G's own, whose graph its backward pass freed
+    fake = previous.fake if after_d else game.generator(game.noise(previous.fake.shape[0]), None)
+    batch = Batch(previous.real, fake)
     if game.config.semisup.feature_matching:
         batch.more["target"] = _plain(game).features(previous.real).detach().mean(dim=0)
     return batch

@@ -88,6 +88,7 @@
     }
     canvas.dataset.ticks = JSON.stringify(ticks);
     canvas.dataset.scale = options.log ? "log" : "linear";
+    canvas.dataset.lines = JSON.stringify((options.lines || []).map((l) => l.label));
     const xText = (x) => (Number.isInteger(x) ? String(x) : niceNumber(x));
     ctx.fillText(xText(x0), L, H - 8);
     ctx.fillText(xText(x1), W - R - 30, H - 8);

@@ -152,7 +152,7 @@
     // Scale to p_data so it stays readable; a sharply peaked p_g is clipped at the top.
     const peak = Math.max(1e-9, Math.min(1.6 * Math.max(...c.p_data), Math.max(...c.p_data, ...c.p_g)));
     const pyDensity = (v) => base - (Math.min(v, peak) / peak) * (base - top);
-    const pyD = (v) => base - v * (base - top);
+    const pyD = (v) => base - Math.max(-0.05, Math.min(1.05, v)) * (base - top);  // LSGAN's raw D may stray
     ctx.strokeStyle = "#cfd8dc"; ctx.beginPath(); ctx.moveTo(0, base); ctx.lineTo(W, base); ctx.stroke();
     // D's axis (left): D(x) and D*(x) are probabilities, drawn on 0..1; D = 1/2 is the equilibrium.
     ctx.strokeStyle = "#78909c"; ctx.beginPath(); ctx.moveTo(34, top); ctx.lineTo(34, base); ctx.stroke();
@@ -177,7 +177,7 @@
     const zpx = (z) => W / 2 + (z / 2.5) * (W / 2 - 20);
     ctx.strokeStyle = "#90a4ae"; ctx.lineWidth = 1;
     for (const y of [xLine, zLine]) { ctx.beginPath(); ctx.moveTo(0, y); ctx.lineTo(W, y); ctx.stroke(); }
-    if (toggled("show-map")) {
+    if (toggled("show-map") && f.mapping) {  // none for a 2-D z: Figure 1's lines need a 1-D one
       ctx.strokeStyle = MAP;
       f.mapping.z.forEach((z, i) => {
         ctx.beginPath(); ctx.moveTo(zpx(z), zLine); ctx.lineTo(px(f.mapping.x[i]), xLine); ctx.stroke();
@@ -221,6 +221,27 @@
   };
 
   lab.legendText = function (frame) {
+    return legend(frame) + (frame.loss === "least-squares" ? " · least squares: D(x) is D's raw output " +
+      "(pulled to 1 on data, 0 on G's samples; its optimum is the same D*)" : "");
+  };
+
+  function legend(frame) {
+    const z = frame.noise || { dim: frame.dim, kind: "gaussian" };
+    const noise = `z: ${z.dim}-D ${z.kind} · `;
+    if (frame.dim === 1 && !frame.mapping) {
+      return noise + "green: p_data (exact) and real samples · purple: p_g and G's samples · dashed blue: D(x) · " +
+        "cyan: D*(x) · G's map is not drawn: Figure 1's lines from z to x = G(z) need a 1-D z · orange " +
+        "arrows: G's gradient, on the fixed scale of the bar (dashed: cut short)";
+    }
+    if (frame.dim === 2 && z.dim === 1) {
+      return noise + "background: D(x) (green ≈ real, purple ≈ fake; D* when ticked) · green dots: real · " +
+        "purple dots: G(z) · grey curve: the z line from −2 to 2 bent by G (G's image is a curve) · orange " +
+        "arrows: G's gradient on the fixed scale of the bar (dashed: cut short)";
+    }
+    return noise + legendFor(frame);
+  }
+
+  function legendFor(frame) {
     if (frame.dim === 1) {
       return "green: p_data (exact) and real samples · purple: p_g and G's samples · dashed blue: D(x) · " +
         "cyan: D*(x) (p_g smoothed over 2 grid cells; absent where neither density is present) · lines: z mapped to x = G(z) (Figure 1) · orange arrows: G's gradient, on the fixed scale " +
@@ -230,5 +251,5 @@
       "grey where neither density is present) · green dots: real · purple dots: " +
       "G(z) · grey grid: a grid of z bent by G · orange arrows: G's gradient on the fixed scale of the bar " +
       "(dashed: cut short; circles: the current minibatch)";
-  };
+  }
 })();
